@@ -1,0 +1,127 @@
+/* mask.c - AES-256-GCM sealing under HKDF-derived keys (EVP only).
+ * The associated data names the purpose and the cluster, never secret. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+
+#include "mask.h"
+#include "util.h"
+
+static int
+derive_key(const uint8_t master[MASKING_KEY_LEN], const char *purpose, uint8_t out[32])
+{
+	char info[64];
+	snprintf(info, sizeof(info), "hsm-sim masked %s v1", purpose);
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	EVP_KDF_free(kdf);
+	if (ctx == NULL)
+		return -1;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)master,
+		                                  MASKING_KEY_LEN),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, strlen(info)),
+		OSSL_PARAM_construct_end(),
+	};
+	int rc = EVP_KDF_derive(ctx, out, 32, params) == 1 ? 0 : -1;
+	EVP_KDF_CTX_free(ctx);
+	return rc;
+}
+
+static void
+build_aad(char *aad, size_t n, const char *purpose, const char *context)
+{
+	snprintf(aad, n, "hsm-sim masked %s v1|%s", purpose, context);
+}
+
+int
+mask_seal(const uint8_t key[MASKING_KEY_LEN], const char *purpose, const char *context,
+          const uint8_t *plain, size_t n, struct hbuf *out)
+{
+	uint8_t k[32], nonce[MASK_NONCE_LEN], tag[MASK_TAG_LEN];
+	char aad[128];
+	int len, rc = -1;
+	if (n > HBUF_MAX || derive_key(key, purpose, k) != 0 ||
+	    RAND_bytes(nonce, sizeof(nonce)) != 1)
+		goto out;
+	build_aad(aad, sizeof(aad), purpose, context);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	size_t start = out->len;
+	hbuf_put_raw(out, nonce, sizeof(nonce));
+	hbuf_put_raw(out, plain, n);     /* reserve room, then encrypt in place */
+	if (ctx != NULL && !out->failed &&
+	    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k, nonce) == 1 &&
+	    EVP_EncryptUpdate(ctx, NULL, &len, (const uint8_t *)aad, (int)strlen(aad)) == 1 &&
+	    EVP_EncryptUpdate(ctx, out->data + start + MASK_NONCE_LEN, &len, plain, (int)n) == 1 &&
+	    EVP_EncryptFinal_ex(ctx, tag, &len) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, MASK_TAG_LEN, tag) == 1) {
+		hbuf_put_raw(out, tag, sizeof(tag));
+		rc = out->failed ? -1 : 0;
+	}
+	EVP_CIPHER_CTX_free(ctx);
+	if (rc != 0 && !out->failed && out->len > start) {
+		/* Never leave the plaintext copy behind on failure. */
+		OPENSSL_cleanse(out->data + start, out->len - start);
+		out->len = start;
+	}
+out:
+	OPENSSL_cleanse(k, sizeof(k));
+	return rc;
+}
+
+int
+mask_open(const uint8_t key[MASKING_KEY_LEN], const char *purpose, const char *context,
+          const uint8_t *blob, size_t n, struct hbuf *plain)
+{
+	uint8_t k[32], tag[MASK_TAG_LEN];
+	char aad[128];
+	int len, rc = -1;
+	if (n < MASK_NONCE_LEN + MASK_TAG_LEN || n > HBUF_MAX || derive_key(key, purpose, k) != 0)
+		goto out;
+	size_t ctlen = n - MASK_NONCE_LEN - MASK_TAG_LEN;
+	memcpy(tag, blob + n - MASK_TAG_LEN, MASK_TAG_LEN);
+	build_aad(aad, sizeof(aad), purpose, context);
+	hbuf_reset(plain);
+	hbuf_put_raw(plain, blob + MASK_NONCE_LEN, ctlen);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	if (ctx != NULL && !plain->failed &&
+	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k, blob) == 1 &&
+	    EVP_DecryptUpdate(ctx, NULL, &len, (const uint8_t *)aad, (int)strlen(aad)) == 1 &&
+	    EVP_DecryptUpdate(ctx, plain->data, &len, blob + MASK_NONCE_LEN, (int)ctlen) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, MASK_TAG_LEN, tag) == 1 &&
+	    EVP_DecryptFinal_ex(ctx, tag, &len) == 1)
+		rc = 0;
+	EVP_CIPHER_CTX_free(ctx);
+	if (rc != 0)
+		hbuf_reset(plain);
+out:
+	OPENSSL_cleanse(k, sizeof(k));
+	return rc;
+}
+
+int
+mask_load_key(const char *path, uint8_t key[MASKING_KEY_LEN], char *err, size_t errlen)
+{
+	char *data = NULL;
+	size_t n = 0;
+	if (hsm_read_file(path, MASKING_KEY_LEN + 1, &data, &n) != 0) {
+		hsm_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = n == MASKING_KEY_LEN ? 0 : -1;
+	if (rc == 0)
+		memcpy(key, data, MASKING_KEY_LEN);
+	else
+		hsm_errf(err, errlen, "%s: must hold exactly %d bytes", path, MASKING_KEY_LEN);
+	OPENSSL_cleanse(data, n);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* store-internal.h - what the store-*.c files share and nothing else sees.
+ * One sqlite3 connection per struct store; statements prepared per call. */
+#ifndef HSM_STORE_INTERNAL_H
+#define HSM_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "keyobj.h"
+#include "log.h"
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char path[4096];
+};
+
+/* Prepares sql or logs why not; NULL on failure. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* Steps a statement that returns no rows and finalizes it; 0 or -1. */
+int store_exec_stmt(struct store *s, sqlite3_stmt *st);
+/* Runs SQL text without parameters; 0 or -1. */
+int store_exec(struct store *s, const char *sql);
+/* Logs the connection's last error with context. */
+void store_log_error(struct store *s, const char *what);
+
+#endif

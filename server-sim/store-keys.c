@@ -1,0 +1,256 @@
+/* store-keys.c - token keys in the node database. Key material is sealed
+ * with AES-256-GCM under the node's storage key, bound to the key handle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "mask.h"
+#include "store-internal.h"
+#include "util.h"
+
+#define KEY_COLUMNS "handle, owner, class, key_type, label, key_id, flags, " \
+	"value_len, kcv, m_value"
+
+static void
+material_context(char *ctx, size_t n, uint32_t handle)
+{
+	snprintf(ctx, n, "key handle %u", handle);
+}
+
+static void
+key_from_row(sqlite3_stmt *st, struct key_obj *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->handle = (uint32_t)sqlite3_column_int64(st, 0);
+	k->owner = (uint32_t)sqlite3_column_int64(st, 1);
+	k->key_class = (uint32_t)sqlite3_column_int64(st, 2);
+	k->key_type = (uint32_t)sqlite3_column_int64(st, 3);
+	const char *label = (const char *)sqlite3_column_text(st, 4);
+	const char *id = (const char *)sqlite3_column_text(st, 5);
+	hsm_strlcpy(k->label, label ? label : "", sizeof(k->label));
+	hsm_strlcpy(k->id, id ? id : "", sizeof(k->id));
+	k->flags = (uint32_t)sqlite3_column_int64(st, 6);
+	k->value_len = (uint32_t)sqlite3_column_int64(st, 7);
+	const void *kcv = sqlite3_column_blob(st, 8);
+	if (kcv != NULL && sqlite3_column_bytes(st, 8) == (int)sizeof(k->kcv))
+		memcpy(k->kcv, kcv, sizeof(k->kcv));
+	k->m_value = (uint32_t)sqlite3_column_int64(st, 9);
+}
+
+static int
+load_shares(struct store *s, struct key_obj *k)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT user_id FROM key_shares WHERE handle = ? ORDER BY user_id");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, k->handle);
+	int rc;
+	k->nshares = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k->nshares < HSM_MAX_SHARES)
+		k->shares[k->nshares++] = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+load_material(struct store *s, const uint8_t skey[32], struct key_obj *k)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT material FROM keys WHERE handle = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, k->handle);
+	int rc = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		char ctx[48];
+		struct hbuf plain;
+		hbuf_init(&plain);
+		material_context(ctx, sizeof(ctx), k->handle);
+		const uint8_t *blob = sqlite3_column_blob(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		if (blob != NULL && mask_open(skey, "stored key", ctx, blob, n, &plain) == 0)
+			rc = key_obj_set_material(k, plain.data, plain.len);
+		else
+			log_error("%s: key %u: stored material does not authenticate", s->path,
+			          k->handle);
+		hbuf_free(&plain);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_key_get(struct store *s, const uint8_t skey[32], uint32_t handle,
+              struct key_obj *k, bool with_material)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " KEY_COLUMNS " FROM keys WHERE handle = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, handle);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		key_from_row(st, k);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	if (rc != SQLITE_ROW || load_shares(s, k) != 0 ||
+	    (with_material && load_material(s, skey, k) != 0)) {
+		key_obj_clear(k);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_key_list(struct store *s, struct key_obj **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	uint32_t count;
+	if (store_key_count(s, &count) != 0)
+		return -1;
+	struct key_obj *keys = calloc(count ? count : 1, sizeof(*keys));
+	sqlite3_stmt *st = store_prepare(s, "SELECT " KEY_COLUMNS " FROM keys ORDER BY handle");
+	if (keys == NULL || st == NULL) {
+		free(keys);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	size_t got = 0;
+	while (got < count && sqlite3_step(st) == SQLITE_ROW)
+		key_from_row(st, &keys[got++]);
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < got; i++)
+		if (load_shares(s, &keys[i]) != 0) {
+			free(keys);
+			return -1;
+		}
+	*out = keys;
+	*n = got;
+	return 0;
+}
+
+int
+store_key_count(struct store *s, uint32_t *count)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM keys");
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+	if (rc == 0)
+		*count = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_key_id_taken(struct store *s, const char *id, uint32_t except, bool *taken)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT EXISTS(SELECT 1 FROM keys WHERE key_id = ? AND handle <> ?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, except);
+	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+	if (rc == 0)
+		*taken = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Handles are node id << 18 | a per-node sequence that never goes back, so
+ * nodes never hand out the same handle and clones keep theirs. */
+int
+store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_key_seq'");
+	if (st == NULL)
+		return -1;
+	int64_t seq = 1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (seq < 1 || seq >= (1 << HSM_HANDLE_NODE_SHIFT))
+		return -1;
+	sqlite3_stmt *up = store_prepare(s,
+		"INSERT OR REPLACE INTO meta(key, value) VALUES ('next_key_seq', ?)");
+	if (up == NULL)
+		return -1;
+	sqlite3_bind_int64(up, 1, seq + 1);
+	if (store_exec_stmt(s, up) != 0)
+		return -1;
+	*handle = ((uint32_t)node_id << HSM_HANDLE_NODE_SHIFT) | (uint32_t)seq;
+	return 0;
+}
+
+static int
+put_shares(struct store *s, const struct key_obj *k)
+{
+	sqlite3_stmt *del = store_prepare(s, "DELETE FROM key_shares WHERE handle = ?");
+	if (del == NULL)
+		return -1;
+	sqlite3_bind_int64(del, 1, k->handle);
+	if (store_exec_stmt(s, del) != 0)
+		return -1;
+	for (uint32_t i = 0; i < k->nshares; i++) {
+		sqlite3_stmt *st = store_prepare(s,
+			"INSERT INTO key_shares(handle, user_id) VALUES (?, ?)");
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, k->handle);
+		sqlite3_bind_int64(st, 2, k->shares[i]);
+		if (store_exec_stmt(s, st) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+seal_material(const uint8_t skey[32], const struct key_obj *k, struct hbuf *sealed)
+{
+	char ctx[48];
+	material_context(ctx, sizeof(ctx), k->handle);
+	return mask_seal(skey, "stored key", ctx, k->material, k->material_len, sealed);
+}
+
+int
+store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k)
+{
+	struct hbuf sealed;
+	hbuf_init(&sealed);
+	if (k->material == NULL || seal_material(skey, k, &sealed) != 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(s,
+		"INSERT OR REPLACE INTO keys(" KEY_COLUMNS ", material)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	int rc = -1;
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, k->handle);
+		sqlite3_bind_int64(st, 2, k->owner);
+		sqlite3_bind_int64(st, 3, k->key_class);
+		sqlite3_bind_int64(st, 4, k->key_type);
+		sqlite3_bind_text(st, 5, k->label, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, k->flags);
+		sqlite3_bind_int64(st, 8, k->value_len);
+		sqlite3_bind_blob(st, 9, k->kcv, sizeof(k->kcv), SQLITE_STATIC);
+		sqlite3_bind_int64(st, 10, k->m_value);
+		sqlite3_bind_blob(st, 11, sealed.data, (int)sealed.len, SQLITE_STATIC);
+		rc = store_exec_stmt(s, st) == 0 ? put_shares(s, k) : -1;
+	}
+	hbuf_free(&sealed);
+	return rc;
+}
+
+int
+store_key_delete(struct store *s, uint32_t handle)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM keys WHERE handle = ?");
+	if (st != NULL)
+		sqlite3_bind_int64(st, 1, handle);
+	return store_exec_stmt(s, st);
+}

@@ -1,0 +1,88 @@
+/* store.h - one node's durable state in SQLite (WAL, synchronous writes).
+ * Users now, keys and quorum later; every write is one transaction. */
+#ifndef HSM_STORE_H
+#define HSM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsmclient.h"
+
+#define STORE_FILE "state.db"
+#define KDF_SALT_LEN 16
+#define KDF_HASH_LEN 32
+#define KDF_DEFAULT_ITERATIONS 100000u
+#define CLUSTER_NODE_ID_MAX 27u
+
+struct store;
+
+struct store_identity {
+	unsigned node_id;
+	char cluster_id[64];
+	char hsm_id[32];
+};
+
+/* Creates a new node database: schema, identity, and the users of an
+ * unactivated HSM (PRECO admin/password, AU app_user with a random password).
+ * Fails if the file exists. */
+int store_create(const char *path, const struct store_identity *id,
+                 char *err, size_t errlen);
+/* Rewrites the identity of a database (after restoring another node's backup). */
+int store_set_identity(const char *path, const struct store_identity *id,
+                       char *err, size_t errlen);
+/* Opens an existing database; one connection per thread. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+int store_get_identity(struct store *s, struct store_identity *id);
+
+/* Write transactions: BEGIN IMMEDIATE ... COMMIT. 0 or -1. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+struct store_user {
+	uint32_t id;
+	hsm_user_type type;
+	char name[HSM_USER_NAME_MAX + 1];
+	uint8_t salt[KDF_SALT_LEN];
+	uint32_t iterations;
+	uint8_t hash[KDF_HASH_LEN];
+	uint32_t failures;
+	bool mofn_pubkey;
+	bool two_factor;
+};
+
+/* 0 found, 1 not found, -1 error. Names compare case-insensitively. */
+int store_user_find(struct store *s, const char *name, struct store_user *u);
+int store_user_get(struct store *s, uint32_t id, struct store_user *u);
+int store_user_count(struct store *s, uint32_t *count);
+int store_user_list(struct store *s, hsm_user_list *out);
+/* Inserts with the lowest free id above the existing ones; sets u->id. */
+int store_user_insert(struct store *s, struct store_user *u);
+int store_user_delete(struct store *s, uint32_t id);
+/* New password hash, type (PRECO becomes CO) and failure count 0. */
+int store_user_set_password(struct store *s, const struct store_user *u);
+int store_user_set_failures(struct store *s, uint32_t id, uint32_t failures);
+/* Does the user own any key? 0 or -1. */
+int store_user_owns_keys(struct store *s, uint32_t id, bool *owns);
+
+/* Token keys (store-keys.c). get: 0 found, 1 not found, -1 error; the
+ * material is decrypted only when asked for. */
+struct key_obj;
+int store_key_get(struct store *s, const uint8_t skey[32], uint32_t handle,
+                  struct key_obj *k, bool with_material);
+/* Every token key without its material; free *out with free(). */
+int store_key_list(struct store *s, struct key_obj **out, size_t *n);
+int store_key_count(struct store *s, uint32_t *count);
+int store_key_id_taken(struct store *s, const char *id, uint32_t except, bool *taken);
+/* Inside a write transaction: the next handle of this node. */
+int store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle);
+int store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k);
+int store_key_delete(struct store *s, uint32_t handle);
+
+/* Audit log: one row per command, never a secret. */
+int store_audit(struct store *s, const char *opcode, const char *user,
+                hsm_rc response, const char *detail);
+
+#endif
