@@ -1,0 +1,71 @@
+/* cmu.h - cloudhsm_mgmt_util: tool state, the command table type, and the
+ * output helpers every command shares (output.c). */
+#ifndef HSM_CMU_H
+#define HSM_CMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hsmclient.h"
+#include "shell.h"
+
+#define CMU_GLOBAL_MODE ((size_t)-1)
+
+struct cmu {
+	hsm_client *client;
+	struct shell sh;
+	size_t server_mode;      /* CMU_GLOBAL_MODE, or the server in scope */
+	bool quit;
+	bool input_eof;          /* standard input ended during a prompt */
+};
+
+struct cmu_cmd {
+	const char *name;
+	const char *usage;       /* syntax line(s) shown by help <command> */
+	const char *summary;     /* one line for the help listing */
+	int min_args;            /* arguments after the command name */
+	int max_args;
+	bool secret_args;        /* keep the line out of the history */
+	int (*exec)(struct cmu *cmu, int argc, char **argv);
+};
+
+/* cmd.c: lookup by exact name or unique prefix, arity check, run. */
+void cmu_execute_line(struct cmu *cmu, char *line);
+const struct cmu_cmd *cmu_lookup(const char *word, bool *ambiguous);
+void cmu_print_usage(const struct cmu_cmd *cmd);
+
+/* Scope: every configured server in global mode, one in server mode. */
+bool cmu_in_scope(const struct cmu *cmu, size_t srv);
+size_t cmu_scope_count(const struct cmu *cmu);
+/* Runs fn on every server in scope concurrently (reconnecting a server that
+ * dropped); results in rcs[], one per configured server. */
+void cmu_run_in_scope(struct cmu *cmu, hsm_server_fn fn, void *arg, hsm_rc *rcs);
+/* Reconnects srv if it dropped; a failure is reported by the next request. */
+void cmu_ensure_connected(struct cmu *cmu, size_t srv);
+
+/* output.c */
+const char *cmu_server_label(const struct cmu *cmu, size_t srv);
+void cmu_print_success(const struct cmu *cmu, const char *cmd, size_t srv);
+/* "<cmd> failed: <message>" then "<what> failed on server N(host)". */
+void cmu_print_failure(const struct cmu *cmu, const char *cmd, size_t srv, hsm_rc rc);
+void cmu_print_rc_line(const char *cmd, hsm_rc rc);
+/* The CAUTION banner and the y/n question; true when the answer is y. */
+bool cmu_confirm_critical(struct cmu *cmu);
+
+enum cmu_recovery { RECOVER_RETRY, RECOVER_IGNORE, RECOVER_ABORT, RECOVER_ROLLBACK };
+/* Retry/Ignore/Abort?(R/I/A): (or R/B/I when rollback is offered). */
+enum cmu_recovery cmu_ask_recovery(struct cmu *cmu, bool offer_rollback);
+/* <password | -hpswd> [-2fa <path>] starting at argv[at]: the password,
+ * read hidden when asked (twice when confirm); NULL after printing why. */
+char *cmu_password_arg(struct cmu *cmu, const char *cmd, int argc, char **argv,
+                       int at, bool confirm, bool is_new);
+/* Reads a password hidden; with again, asks twice and compares. */
+char *cmu_read_password(struct cmu *cmu, const char *prompt, const char *again);
+
+extern const struct cmu_cmd cmd_login_entry, cmd_logout_entry, cmd_quit_entry,
+	cmd_server_entry, cmd_exit_entry, cmd_info_entry, cmd_enable_e2e_entry,
+	cmd_help_entry, cmd_list_users_entry, cmd_create_user_entry,
+	cmd_delete_user_entry, cmd_change_pswd_entry, cmd_get_hsm_info_entry,
+	cmd_get_cert_entry, cmd_sync_user_entry;
+
+#endif
