@@ -1,0 +1,1 @@
+# tests/unit/local.mk - CUnit suites (included by Makefile.am).
