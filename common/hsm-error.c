@@ -74,6 +74,8 @@ static const struct rc_entry rc_table[] = {
 	  .message = "RET_MXN_AUTH_FAILED" },
 	{ .code = HSM_RC_INTERNAL, .name = "RET_INTERNAL_ERROR",
 	  .message = "HSM Error: Internal error" },
+	{ .code = HSM_RC_CLUSTER_PARTIAL, .name = "RET_CLUSTER_PARTIAL_FAILURE",
+	  .message = "HSM CLUSTER ERROR: Operation failed on one or more servers in the cluster" },
 	{ .code = HSM_RC_CLUSTER_UNAVAILABLE, .name = "RET_CLUSTER_SERVER_UNAVAILABLE",
 	  .message = "HSM CLUSTER ERROR: Server in cluster is unavailable" },
 	{ .code = HSM_RC_CLUSTER_TIMEOUT, .name = "RET_CLUSTER_TIMEOUT",
@@ -82,6 +84,8 @@ static const struct rc_entry rc_table[] = {
 	  .message = "HSM CLUSTER ERROR: Object could not be created on the minimum number of servers" },
 	{ .code = HSM_RC_CLUSTER_PROTOCOL, .name = "RET_CLUSTER_PROTOCOL",
 	  .message = "HSM CLUSTER ERROR: Malformed response from server" },
+	{ .code = HSM_RC_CLIENT_LOGIN_FAILED, .name = "RET_CLIENT_LOGIN_FAILED",
+	  .message = "HSM Error: RET_USER_LOGIN_FAILURE" },
 };
 
 static const struct rc_entry *

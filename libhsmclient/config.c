@@ -21,6 +21,7 @@ client_alloc(void)
 	if (c != NULL) {
 		c->timeout_ms = CLIENT_DEFAULT_TIMEOUT_MS;
 		c->min_nodes = 1;
+		pthread_mutex_init(&c->cred_lock, NULL);
 	}
 	return c;
 }

@@ -125,6 +125,13 @@ hsm_rc
 client_call(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *req,
             struct hbuf *resp, struct hrd *payload)
 {
+	return client_call_timed(c, srv, op, req, resp, payload, 0);
+}
+
+hsm_rc
+client_call_timed(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *req,
+                  struct hbuf *resp, struct hrd *payload, unsigned timeout_ms)
+{
 	if (srv >= c->count)
 		return HSM_RC_INVALID_INPUT;
 	struct server_conn *s = &c->servers[srv];
@@ -141,10 +148,14 @@ client_call(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *req,
 		rc = HSM_RC_INVALID_INPUT;    /* too large to send */
 		goto out;
 	}
+	if (timeout_ms != 0)
+		tcp_set_timeout(s->fd, timeout_ms);
 	if (tls_send(s->ssl, frame.data, frame.len) != 0)
 		rc = HSM_RC_CLUSTER_UNAVAILABLE;
 	else
 		rc = await_response(s, op, id, resp, payload);
+	if (timeout_ms != 0 && s->fd >= 0)
+		tcp_set_timeout(s->fd, c->timeout_ms);
 	if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL)
 		server_conn_close(s);
 out:
@@ -189,6 +200,7 @@ hsm_server_get(const hsm_client *c, size_t srv)
 	st.connected = s->connected;
 	st.e2e = s->e2e;
 	st.partition = s->connected ? s->hello.hsm_id : "";
+	st.cluster_id = s->connected ? s->hello.cluster_id : "";
 	st.node_id = s->hello.node_id;
 	st.logged_in = s->logged_in;
 	st.login_type = s->login_type;
@@ -214,6 +226,8 @@ hsm_client_close(hsm_client *c)
 		pthread_mutex_destroy(&s->lock);
 	}
 	free(c->servers);
+	hsm_free_secret(c->cred_password);
+	pthread_mutex_destroy(&c->cred_lock);
 	free(c);
 }
 

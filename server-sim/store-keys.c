@@ -85,6 +85,7 @@ int
 store_key_get(struct store *s, const uint8_t skey[32], uint32_t handle,
               struct key_obj *k, bool with_material)
 {
+	memset(k, 0, sizeof(*k));
 	sqlite3_stmt *st = store_prepare(s, "SELECT " KEY_COLUMNS " FROM keys WHERE handle = ?");
 	if (st == NULL)
 		return -1;

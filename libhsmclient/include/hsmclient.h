@@ -56,10 +56,12 @@ enum {
 	HSM_RC_BAD_USER_TYPE = 0xdb,
 	HSM_RC_MXN_AUTH_FAILED = 0xe0,
 	HSM_RC_INTERNAL = 0xef,
+	HSM_RC_CLUSTER_PARTIAL = 0x30000080,
 	HSM_RC_CLUSTER_UNAVAILABLE = 0x30000085,
 	HSM_RC_CLUSTER_TIMEOUT = 0x30000086,
 	HSM_RC_CLUSTER_MIN_NODES = 0x30000087,
 	HSM_RC_CLUSTER_PROTOCOL = 0x30000088,
+	HSM_RC_CLIENT_LOGIN_FAILED = 0x40000049,
 };
 
 /* The text the tools print for a code: "HSM Return: SUCCESS",
@@ -151,6 +153,7 @@ typedef struct {
 	bool connected;
 	bool e2e;              /* end-to-end identity check done */
 	const char *partition; /* the HSM id, "hsm-..." once connected */
+	const char *cluster_id;
 	uint32_t node_id;
 	bool logged_in;
 	hsm_user_type login_type;

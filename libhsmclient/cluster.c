@@ -1,0 +1,276 @@
+/* cluster.c - the client-daemon part of the library: which nodes are up,
+ * logging in again on a node that comes back, routing a key operation to a
+ * node that holds the key, and client-side sync of new token keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "client-internal.h"
+#include "util.h"
+
+bool
+cluster_node_active(hsm_client *c, size_t srv)
+{
+	struct server_conn *s = &c->servers[srv];
+	pthread_mutex_lock(&s->lock);
+	bool active = s->connected && s->logged_in;
+	pthread_mutex_unlock(&s->lock);
+	return active;
+}
+
+size_t
+cluster_origin(uint32_t handle)
+{
+	return CLUSTER_ORIGIN(handle);
+}
+
+void
+node_status_init(hsm_node_status *st, size_t count)
+{
+	memset(st, 0, sizeof(*st));
+	st->count = count < HSM_MAX_SERVERS ? count : HSM_MAX_SERVERS;
+}
+
+void
+node_status_set(hsm_node_status *st, size_t srv, hsm_rc rc)
+{
+	if (st == NULL || srv >= st->count)
+		return;
+	st->used[srv] = true;
+	st->rc[srv] = rc;
+}
+
+static void
+relogin(hsm_client *c, size_t srv)
+{
+	char err[256];
+	struct server_conn *s = &c->servers[srv];
+	if (s->relogin_refused || hsm_server_connect(c, srv, err, sizeof(err)) != HSM_RC_SUCCESS)
+		return;
+	pthread_mutex_lock(&c->cred_lock);
+	hsm_rc rc = c->cred_set ? hsm_login_cu_only(c, srv, c->cred_type, c->cred_name,
+	                                            c->cred_password)
+	                        : HSM_RC_NOT_LOGGED_IN;
+	pthread_mutex_unlock(&c->cred_lock);
+	/* Never retry a refused password: each try would count towards lockout. */
+	if (rc != HSM_RC_SUCCESS && rc != HSM_RC_CLUSTER_UNAVAILABLE)
+		s->relogin_refused = true;
+}
+
+void
+cluster_refresh(hsm_client *c)
+{
+	pthread_mutex_lock(&c->cred_lock);
+	bool have = c->cred_set;
+	pthread_mutex_unlock(&c->cred_lock);
+	if (!have)
+		return;
+	for (size_t i = 0; i < c->count; i++)
+		if (!hsm_server_get(c, i).connected)
+			relogin(c, i);
+}
+
+hsm_rc
+cluster_pick_node(hsm_client *c, size_t *srv)
+{
+	for (size_t tries = 0; tries < c->count; tries++) {
+		size_t i = c->next_node++ % c->count;
+		if (cluster_node_active(c, i)) {
+			*srv = i;
+			return HSM_RC_SUCCESS;
+		}
+	}
+	return HSM_RC_CLUSTER_UNAVAILABLE;
+}
+
+static bool
+is_transport_error(hsm_rc rc)
+{
+	return rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL ||
+	       rc == HSM_RC_CLUSTER_TIMEOUT;
+}
+
+/* Session keys live on their own node only; token keys anywhere, so start
+ * with the next node in turn and move on while a node is down or lacks it. */
+hsm_rc
+cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, void *arg,
+                    hsm_node_status *st)
+{
+	size_t origin = CLUSTER_ORIGIN(handle);
+	hsm_rc result = HSM_RC_CLUSTER_UNAVAILABLE;
+	size_t start = token ? c->next_node++ : origin;
+	size_t tries = token ? c->count : 1;
+	for (size_t n = 0; n < tries; n++) {
+		size_t i = (start + n) % c->count;
+		if (!cluster_node_active(c, i)) {
+			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);
+			continue;
+		}
+		hsm_rc rc = fn(c, i, arg);
+		if (is_transport_error(rc)) {
+			node_status_set(st, i, rc);
+			continue;
+		}
+		if (rc == HSM_RC_INVALID_HANDLE && n + 1 < tries) {
+			result = rc;
+			continue;
+		}
+		node_status_set(st, i, rc);
+		return rc;
+	}
+	if (result == HSM_RC_INVALID_HANDLE)
+		node_status_set(st, origin < c->count ? origin : 0, result);
+	return result;
+}
+
+struct key_info_arg {
+	uint32_t handle;
+	hsm_key_info info;
+};
+
+static hsm_rc
+key_info_on(hsm_client *c, size_t srv, void *p)
+{
+	struct key_info_arg *a = p;
+	return hsm_server_get_key_info(c, srv, a->handle, &a->info);
+}
+
+hsm_rc
+cluster_key_is_token(hsm_client *c, uint32_t handle, bool *token, hsm_node_status *st)
+{
+	struct key_info_arg a = { .handle = handle };
+	hsm_rc rc = cluster_on_key_node(c, handle, true, key_info_on, &a, st);
+	*token = a.info.token;
+	return rc;
+}
+
+static uint64_t
+deadline_from(const hsm_sync_opts *so)
+{
+	return so != NULL && so->timeout_s > 0 ? hsm_now_ms() + so->timeout_s * 1000ull : 0;
+}
+
+/* Milliseconds left before the deadline, at least 1; 0 when none is set. */
+static unsigned
+time_left(uint64_t deadline, bool *expired)
+{
+	*expired = false;
+	if (deadline == 0)
+		return 0;
+	uint64_t now = hsm_now_ms();
+	if (now >= deadline) {
+		*expired = true;
+		return 0;
+	}
+	return (unsigned)(deadline - now);
+}
+
+static unsigned
+required_nodes(hsm_client *c, const hsm_sync_opts *so)
+{
+	unsigned want = so != NULL && so->min_srv > 0 ? so->min_srv : 1;
+	return want > c->min_nodes ? want : c->min_nodes;
+}
+
+/* Inserts every blob on node dst keeping handles; all or nothing. */
+static hsm_rc
+clone_to(hsm_client *c, size_t dst, uint8_t **blobs, const size_t *lens, size_t n,
+         const uint32_t *handles, uint64_t deadline)
+{
+	for (size_t k = 0; k < n; k++) {
+		bool expired;
+		unsigned left = time_left(deadline, &expired);
+		uint32_t got = 0;
+		hsm_rc rc = expired ? HSM_RC_CLUSTER_TIMEOUT
+		                    : srv_insert_masked(c, dst, blobs[k], lens[k], true, &got, left);
+		if (rc == HSM_RC_SUCCESS && got != handles[k])
+			rc = HSM_RC_CLUSTER_PROTOCOL;
+		if (rc != HSM_RC_SUCCESS) {
+			for (size_t j = 0; j < k; j++)
+				(void)srv_delete_key(c, dst, handles[j]);
+			return rc;
+		}
+	}
+	return HSM_RC_SUCCESS;
+}
+
+/* The SDK 3 daemon's log line when it could neither remove nor mark a copy. */
+static void
+report_tombstone_failure(uint32_t handle, size_t node)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s liquidSecurity ERR: print_node_ts_status:\n"
+	        "[create_object_min_nodes]Key: %u failed to tombstone on node:%zu\n",
+	        stamp, handle, node);
+}
+
+static void
+remove_everywhere(hsm_client *c, const bool *holds, const uint32_t *handles, size_t n)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		if (!holds[i])
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			hsm_rc rc = srv_delete_key(c, i, handles[k]);
+			if (rc != HSM_RC_SUCCESS && rc != HSM_RC_INVALID_HANDLE)
+				report_tombstone_failure(handles[k], i);
+		}
+	}
+}
+
+static void
+free_blobs(uint8_t **blobs, size_t *lens, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (blobs[k] != NULL)
+			OPENSSL_cleanse(blobs[k], lens[k]);
+		free(blobs[k]);
+	}
+}
+
+hsm_rc
+cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
+                 const hsm_sync_opts *so, hsm_node_status *st)
+{
+	uint8_t *blobs[2] = { NULL, NULL };
+	size_t lens[2] = { 0, 0 };
+	bool holds[HSM_MAX_SERVERS] = { false };
+	uint64_t deadline = deadline_from(so);
+	unsigned have = 1;
+	hsm_rc rc = HSM_RC_SUCCESS;
+	holds[src] = true;
+	for (size_t k = 0; k < n && k < 2 && rc == HSM_RC_SUCCESS; k++)
+		rc = srv_extract_masked(c, src, handles[k], &blobs[k], &lens[k], 0);
+	for (size_t i = 0; rc == HSM_RC_SUCCESS && i < c->count; i++) {
+		if (i == src)
+			continue;
+		hsm_rc r = cluster_node_active(c, i)
+		         ? clone_to(c, i, blobs, lens, n, handles, deadline)
+		         : HSM_RC_CLUSTER_UNAVAILABLE;
+		node_status_set(st, i, r);
+		if (r == HSM_RC_SUCCESS) {
+			holds[i] = true;
+			have++;
+		}
+	}
+	free_blobs(blobs, lens, n);
+	if (rc == HSM_RC_SUCCESS && have < required_nodes(c, so))
+		rc = HSM_RC_CLUSTER_MIN_NODES;
+	if (rc != HSM_RC_SUCCESS)
+		remove_everywhere(c, holds, handles, n);
+	return rc;
+}
+
+/* Can a new token object reach the minimum at all? */
+hsm_rc
+cluster_min_reachable(hsm_client *c, const hsm_sync_opts *so)
+{
+	return required_nodes(c, so) <= c->count ? HSM_RC_SUCCESS : HSM_RC_CLUSTER_MIN_NODES;
+}
