@@ -103,6 +103,13 @@ hsm_rc cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_
  * the minimum; on failure removes them everywhere. */
 hsm_rc cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
                         const hsm_sync_opts *so, hsm_node_status *st);
+/* Makes new key(s) with fn on the next active node (moving on while nodes
+ * are down), then, for token keys, clones them to the other nodes and checks
+ * the minimum (cluster_sync_new). handles[n] receives the handles. */
+typedef hsm_rc (*cluster_create_fn)(hsm_client *c, size_t srv, void *arg, uint32_t *handles);
+hsm_rc cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
+                               uint32_t *handles, size_t n, const hsm_sync_opts *so,
+                               hsm_node_status *st);
 /* Whether a token object can reach the minimum number of nodes at all. */
 hsm_rc cluster_min_reachable(hsm_client *c, const hsm_sync_opts *so);
 /* The node a new object is made on: the next active one in turn. */

@@ -39,41 +39,43 @@ mark_inactive(hsm_client *c, hsm_node_status *st)
 			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);
 }
 
-typedef hsm_rc (*create_fn)(hsm_client *c, size_t srv, const struct msg_key_template *m,
-                            uint32_t *handles);
+struct gen_arg {
+	const struct msg_key_template *m;
+};
 
 static hsm_rc
-create_secret_on(hsm_client *c, size_t srv, const struct msg_key_template *m, uint32_t *h)
+create_secret_on(hsm_client *c, size_t srv, void *arg, uint32_t *h)
 {
-	return srv_gen_secret(c, srv, m, &h[0]);
+	const struct gen_arg *g = arg;
+	return srv_gen_secret(c, srv, g->m, &h[0]);
 }
 
 static hsm_rc
-create_pair_on(hsm_client *c, size_t srv, const struct msg_key_template *m, uint32_t *h)
+create_pair_on(hsm_client *c, size_t srv, void *arg, uint32_t *h)
 {
-	return srv_gen_pair(c, srv, m, &h[0], &h[1]);
+	const struct gen_arg *g = arg;
+	return srv_gen_pair(c, srv, g->m, &h[0], &h[1]);
 }
 
-/* Makes the key(s) on the next node in turn (moving on if it is down), then
- * clones token keys to the rest of the cluster. */
-static hsm_rc
-create_and_sync(hsm_client *c, const struct msg_key_template *m, create_fn fn,
-                uint32_t *handles, size_t n, const hsm_sync_opts *so, hsm_node_status *st)
+hsm_rc
+cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
+                        uint32_t *handles, size_t n, const hsm_sync_opts *so,
+                        hsm_node_status *st)
 {
 	node_status_init(st, c->count);
 	cluster_refresh(c);
-	if (!m->session && cluster_min_reachable(c, so) != HSM_RC_SUCCESS)
+	if (!session && cluster_min_reachable(c, so) != HSM_RC_SUCCESS)
 		return HSM_RC_CLUSTER_MIN_NODES;
 	mark_inactive(c, st);
 	for (size_t tries = 0; tries < c->count; tries++) {
 		size_t src;
 		if (cluster_pick_node(c, &src) != HSM_RC_SUCCESS)
 			break;
-		hsm_rc rc = fn(c, src, m, handles);
+		hsm_rc rc = fn(c, src, arg, handles);
 		node_status_set(st, src, rc);
 		if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL)
 			continue;
-		if (rc != HSM_RC_SUCCESS || m->session)
+		if (rc != HSM_RC_SUCCESS || session)
 			return rc;
 		return cluster_sync_new(c, src, handles, n, so, st);
 	}
@@ -87,8 +89,9 @@ hsm_generate_secret_key(hsm_client *c, const hsm_key_template *t, const hsm_sync
 	struct msg_key_template m;
 	uint32_t h[1] = { 0 };
 	hsm_rc rc = template_to_msg(t, HSM_CLASS_SECRET, &m);
+	struct gen_arg g = { &m };
 	if (rc == HSM_RC_SUCCESS)
-		rc = create_and_sync(c, &m, create_secret_on, h, 1, so, st);
+		rc = cluster_create_and_sync(c, m.session, create_secret_on, &g, h, 1, so, st);
 	*handle = h[0];
 	return rc;
 }
@@ -100,8 +103,9 @@ hsm_generate_key_pair(hsm_client *c, const hsm_key_template *t, const hsm_sync_o
 	struct msg_key_template m;
 	uint32_t h[2] = { 0, 0 };
 	hsm_rc rc = template_to_msg(t, 0, &m);
+	struct gen_arg g = { &m };
 	if (rc == HSM_RC_SUCCESS)
-		rc = create_and_sync(c, &m, create_pair_on, h, 2, so, st);
+		rc = cluster_create_and_sync(c, m.session, create_pair_on, &g, h, 2, so, st);
 	*pub = h[0];
 	*priv = h[1];
 	return rc;
@@ -269,29 +273,25 @@ hsm_extract_masked(hsm_client *c, uint32_t handle, uint8_t **blob, size_t *len,
 	return cluster_on_key_node(c, handle, true, extract_on, &a, st);
 }
 
+struct insert_arg {
+	const uint8_t *blob;
+	size_t len;
+};
+
+static hsm_rc
+insert_on(hsm_client *c, size_t srv, void *arg, uint32_t *h)
+{
+	const struct insert_arg *a = arg;
+	return srv_insert_masked(c, srv, a->blob, a->len, false, &h[0], 0);
+}
+
 hsm_rc
 hsm_insert_masked(hsm_client *c, const uint8_t *blob, size_t len, const hsm_sync_opts *so,
                   uint32_t *handle, hsm_node_status *st)
 {
-	node_status_init(st, c->count);
-	cluster_refresh(c);
+	struct insert_arg a = { blob, len };
 	*handle = 0;
-	if (cluster_min_reachable(c, so) != HSM_RC_SUCCESS)
-		return HSM_RC_CLUSTER_MIN_NODES;
-	mark_inactive(c, st);
-	for (size_t tries = 0; tries < c->count; tries++) {
-		size_t src;
-		if (cluster_pick_node(c, &src) != HSM_RC_SUCCESS)
-			break;
-		hsm_rc rc = srv_insert_masked(c, src, blob, len, false, handle, 0);
-		node_status_set(st, src, rc);
-		if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL)
-			continue;
-		if (rc != HSM_RC_SUCCESS)
-			return rc;
-		return cluster_sync_new(c, src, handle, 1, so, st);
-	}
-	return HSM_RC_CLUSTER_UNAVAILABLE;
+	return cluster_create_and_sync(c, false, insert_on, &a, handle, 1, so, st);
 }
 
 /* Combines per-node results of a change made everywhere the key is: nodes

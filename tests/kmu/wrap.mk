@@ -1,0 +1,1 @@
+# tests/kmu/wrap.mk - key_mgmt_util suites (included by Makefile.am).
