@@ -129,7 +129,7 @@ hsm_cluster_list_users(hsm_client *c, hsm_user_list *out, hsm_node_status *st)
 	memset(out, 0, sizeof(*out));
 	cluster_refresh(c);
 	for (size_t n = 0; n < c->count; n++) {
-		size_t i = (c->next_node + n) % c->count;
+		size_t i = (__atomic_load_n(&c->next_node, __ATOMIC_RELAXED) + n) % c->count;
 		char err[256];
 		if (hsm_server_connect(c, i, err, sizeof(err)) != HSM_RC_SUCCESS) {
 			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);

@@ -73,11 +73,18 @@ cluster_refresh(hsm_client *c)
 			relogin(c, i);
 }
 
+/* Round robin that several threads of one client may share. */
+static size_t
+next_start(hsm_client *c)
+{
+	return __atomic_fetch_add(&c->next_node, 1, __ATOMIC_RELAXED);
+}
+
 hsm_rc
 cluster_pick_node(hsm_client *c, size_t *srv)
 {
 	for (size_t tries = 0; tries < c->count; tries++) {
-		size_t i = c->next_node++ % c->count;
+		size_t i = next_start(c) % c->count;
 		if (cluster_node_active(c, i)) {
 			*srv = i;
 			return HSM_RC_SUCCESS;
@@ -101,7 +108,7 @@ cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, 
 {
 	size_t origin = CLUSTER_ORIGIN(handle);
 	hsm_rc result = HSM_RC_CLUSTER_UNAVAILABLE;
-	size_t start = token ? c->next_node++ : origin;
+	size_t start = token ? next_start(c) : origin;
 	size_t tries = token ? c->count : 1;
 	for (size_t n = 0; n < tries; n++) {
 		size_t i = (start + n) % c->count;

@@ -40,10 +40,15 @@ static const struct {
 	{ OP_INSERT_MASKED, PERM_MASKED_OBJECTS, op_insert_masked },
 };
 
+/* Another session's changePswd can retype our user (activation), so read
+ * under the node lock. */
 hsm_user_type
 session_who(const struct session *s)
 {
-	return s->logged_in ? s->user_type : HSM_USER_INVALID;
+	pthread_mutex_lock(&s->node->lock);
+	hsm_user_type t = s->logged_in ? s->user_type : HSM_USER_INVALID;
+	pthread_mutex_unlock(&s->node->lock);
+	return t;
 }
 
 int
