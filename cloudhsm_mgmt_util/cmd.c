@@ -119,6 +119,10 @@ cmd_help_exec(struct cmu *cmu, int argc, char **argv)
 	if (argc == 1) {
 		bool ambiguous;
 		const struct cmu_cmd *cmd = cmu_lookup(argv[0], &ambiguous);
+		if (ambiguous) {
+			print_ambiguous(argv[0]);
+			return 1;
+		}
 		if (cmd == NULL) {
 			printf("Unknown command: %s\n", argv[0]);
 			return 1;
@@ -126,7 +130,7 @@ cmd_help_exec(struct cmu *cmu, int argc, char **argv)
 		cmu_print_usage(cmd);
 		return 0;
 	}
-	printf("\nHelp Commands Available:\n\nSyntax: help <command>\n\n");
+	printf("\nHelp Commands Available:\n\nSyntax: help <command-name>\n\n");
 	printf("   %-22s%s\n   %-22s%s\n\n", "Command", "Description", "=======", "===========");
 	for (size_t i = 0; i < ARRAY_SIZE(cmu_table); i++)
 		printf("   %-22s%s\n", cmu_table[i]->name, cmu_table[i]->summary);
@@ -136,7 +140,7 @@ cmd_help_exec(struct cmu *cmu, int argc, char **argv)
 
 const struct cmu_cmd cmd_help_entry = {
 	.name = "help",
-	.usage = "help [<command-name>]",
+	.usage = "help <command-name>",
 	.summary = "Lists the commands, or shows the syntax of one",
 	.min_args = 0, .max_args = 1,
 	.exec = cmd_help_exec,

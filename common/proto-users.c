@@ -43,8 +43,8 @@ msg_user_list_decode(struct hrd *r, hsm_user_list *m)
 	memset(m, 0, sizeof(*m));
 	if (hrd_get_u32(r, &count) != 0 || count > HSM_MAX_USERS)
 		return -1;
-	/* Each entry is at least 19 bytes: refuse counts the frame cannot hold. */
-	if (hrd_left(r) / 19 < count)
+	/* Each entry is at least 15 bytes: refuse counts the frame cannot hold. */
+	if (hrd_left(r) / 15 < count)
 		return -1;
 	m->users = calloc(count ? count : 1, sizeof(*m->users));
 	if (m->users == NULL)

@@ -92,7 +92,7 @@ srv_extract_masked(hsm_client *c, size_t srv, uint32_t handle, uint8_t **blob, s
 	hbuf_put_u32(&req, handle);
 	hsm_rc rc = client_call_timed(c, srv, OP_EXTRACT_MASKED, &req, &resp, &payload,
 	                              timeout_ms);
-	if (rc == HSM_RC_SUCCESS && msg_blob_decode(&payload, &b, 65536 + 1024) != 0)
+	if (rc == HSM_RC_SUCCESS && msg_blob_decode(&payload, &b, 128u * 1024u) != 0)
 		rc = HSM_RC_CLUSTER_PROTOCOL;
 	if (rc == HSM_RC_SUCCESS && (*blob = malloc(b.len ? b.len : 1)) == NULL)
 		rc = HSM_RC_INTERNAL;

@@ -40,8 +40,10 @@ hsm_get_cert(hsm_client *c, size_t srv, unsigned type, char **pem, size_t *len)
 	hbuf_init(&resp);
 	hbuf_put_u32(&req, type);
 	hsm_rc rc = client_call(c, srv, OP_GET_CERT, &req, &resp, &payload);
-	if (rc == HSM_RC_SUCCESS && msg_blob_decode(&payload, &blob, 65536) != 0)
+	if (rc == HSM_RC_SUCCESS && msg_blob_decode(&payload, &blob, 65536) != 0) {
+		hsm_server_disconnect(c, srv);
 		rc = HSM_RC_CLUSTER_PROTOCOL;
+	}
 	if (rc == HSM_RC_SUCCESS && (*pem = malloc(blob.len + 1)) == NULL)
 		rc = HSM_RC_INTERNAL;
 	if (rc == HSM_RC_SUCCESS) {
@@ -122,8 +124,11 @@ hsm_enable_e2e(hsm_client *c, size_t srv)
 	if (rc == HSM_RC_SUCCESS) {
 		pthread_mutex_lock(&s->lock);
 		s->e2e = e2e_proof_valid(s, nonce, &r);
-		if (!s->e2e)
+		/* A peer that cannot prove it is the HSM it claims to be is dropped. */
+		if (!s->e2e) {
 			rc = HSM_RC_CLUSTER_PROTOCOL;
+			server_conn_close(s);
+		}
 		pthread_mutex_unlock(&s->lock);
 	}
 	hbuf_free(&req);

@@ -74,10 +74,11 @@ config_parse_file(const char *path, char *err, size_t errlen)
 	       strchr(" \t\r\n", text[end]) != NULL)
 		end++;
 	if (root == NULL || jerr != json_tokener_success || end != len) {
-		hsm_errf(err, errlen, "%s: not valid JSON: %s at byte %zu", path,
-		         jerr == json_tokener_success ? (root ? "unexpected data after the document"
-		                                              : "incomplete document")
-		                                      : json_tokener_error_desc(jerr), end);
+		const char *why = jerr == json_tokener_continue ? "the document ends too early"
+		                : jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+		                : root != NULL ? "unexpected data after the document"
+		                               : "the document ends too early";
+		hsm_errf(err, errlen, "%s: not valid JSON: %s at byte %zu", path, why, end);
 		json_object_put(root);
 		root = NULL;
 	}

@@ -115,7 +115,7 @@ await_response(struct server_conn *s, uint16_t op, uint32_t id, struct hbuf *res
 	if (proto_parse(resp->data, resp->len, &h, payload) != 0 ||
 	    h.kind != PROTO_RESPONSE || h.id != id || h.opcode != op)
 		return HSM_RC_CLUSTER_PROTOCOL;
-	/* A failure carries no payload; a success status must be a known code. */
+	/* A failure carries no payload. */
 	if (h.status != HSM_RC_SUCCESS && hrd_end(payload) != 0)
 		return HSM_RC_CLUSTER_PROTOCOL;
 	return h.status;

@@ -76,6 +76,8 @@ dispatch_request(struct session *s, const uint8_t *body, size_t n, struct hbuf *
 		         proto_op_name(h.opcode));
 		return -1;
 	}
+	if (rc == HSM_RC_SUCCESS && reply.failed)
+		rc = HSM_RC_INTERNAL;     /* never send a truncated reply as success */
 	if (rc != HSM_RC_SUCCESS)
 		hbuf_reset(&reply);
 	hbuf_reset(out);

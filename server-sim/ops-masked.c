@@ -11,7 +11,8 @@
 #include "proto.h"
 #include "server.h"
 
-#define MASKED_KEY_MAX 65536u
+/* A key object (material up to 64 KiB plus attributes) once sealed. */
+#define MASKED_KEY_MAX (128u * 1024u)
 
 /* The owning CU, or any CO or AU (extractMaskedObject page, permission table). */
 static hsm_rc

@@ -161,7 +161,8 @@ delete_checked(struct session *s, const struct msg_user_req *m)
 		rc = HSM_RC_INTERNAL;
 	else if (owns)
 		rc = HSM_RC_USER_OWNS_KEYS;
-	else if (store_user_delete(s->store, u.id) == 0 && store_commit(s->store) == 0)
+	else if (store_key_unshare_user(s->store, s->node->storage_key, u.id) == 0 &&
+	         store_user_delete(s->store, u.id) == 0 && store_commit(s->store) == 0)
 		return HSM_RC_SUCCESS;
 	else
 		rc = HSM_RC_INTERNAL;

@@ -5,18 +5,53 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "mask.h"
+#include "proto.h"
 #include "store-internal.h"
 #include "util.h"
 
 #define KEY_COLUMNS "handle, owner, class, key_type, label, key_id, flags, " \
 	"value_len, kcv, m_value"
 
-static void
-material_context(char *ctx, size_t n, uint32_t handle)
+static int
+compare_ids(const void *a, const void *b)
 {
-	snprintf(ctx, n, "key handle %u", handle);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The material is sealed with everything else about the key in its
+ * authenticated context, so an edited row (owner, flags, sharing...) no
+ * longer opens. Shares are sorted: the database returns them ordered. */
+static int
+material_context(char *ctx, size_t n, const struct key_obj *k)
+{
+	uint32_t shares[HSM_MAX_SHARES];
+	uint8_t md[32];
+	unsigned int mdlen = 0;
+	struct hbuf b;
+	hbuf_init(&b);
+	const uint32_t fields[] = { k->handle, k->owner, k->key_class, k->key_type,
+	                            k->flags, k->value_len, k->m_value };
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		hbuf_put_u32(&b, fields[i]);
+	hbuf_put_str(&b, k->label);
+	hbuf_put_str(&b, k->id);
+	hbuf_put_raw(&b, k->kcv, sizeof(k->kcv));
+	memcpy(shares, k->shares, k->nshares * sizeof(shares[0]));
+	qsort(shares, k->nshares, sizeof(shares[0]), compare_ids);
+	msg_user_ids_encode(&b, shares, k->nshares);
+	int rc = !b.failed && EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL) == 1
+	         ? 0 : -1;
+	hbuf_free(&b);
+	if (rc != 0)
+		return -1;
+	int w = snprintf(ctx, n, "key handle %u meta ", k->handle);
+	for (unsigned int i = 0; i < mdlen && w > 0 && (size_t)w + 2 < n; i++)
+		w += snprintf(ctx + w, n - (size_t)w, "%02x", md[i]);
+	return 0;
 }
 
 static void
@@ -64,16 +99,16 @@ load_material(struct store *s, const uint8_t skey[32], struct key_obj *k)
 	sqlite3_bind_int64(st, 1, k->handle);
 	int rc = -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		char ctx[48];
+		char ctx[128];
 		struct hbuf plain;
 		hbuf_init(&plain);
-		material_context(ctx, sizeof(ctx), k->handle);
 		const uint8_t *blob = sqlite3_column_blob(st, 0);
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		if (blob != NULL && mask_open(skey, "stored key", ctx, blob, n, &plain) == 0)
+		if (blob != NULL && material_context(ctx, sizeof(ctx), k) == 0 &&
+		    mask_open(skey, "stored key", ctx, blob, n, &plain) == 0)
 			rc = key_obj_set_material(k, plain.data, plain.len);
 		else
-			log_error("%s: key %u: stored material does not authenticate", s->path,
+			log_error("%s: key %u: stored key does not authenticate (altered row?)", s->path,
 			          k->handle);
 		hbuf_free(&plain);
 	}
@@ -213,8 +248,9 @@ put_shares(struct store *s, const struct key_obj *k)
 static int
 seal_material(const uint8_t skey[32], const struct key_obj *k, struct hbuf *sealed)
 {
-	char ctx[48];
-	material_context(ctx, sizeof(ctx), k->handle);
+	char ctx[128];
+	if (material_context(ctx, sizeof(ctx), k) != 0)
+		return -1;
 	return mask_seal(skey, "stored key", ctx, k->material, k->material_len, sealed);
 }
 
@@ -254,4 +290,32 @@ store_key_delete(struct store *s, uint32_t handle)
 	if (st != NULL)
 		sqlite3_bind_int64(st, 1, handle);
 	return store_exec_stmt(s, st);
+}
+
+/* Inside a write transaction: every key shared with user stops being shared
+ * with it, resealed with its new sharing (deleteUser). */
+int
+store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user)
+{
+	struct key_obj *keys;
+	size_t n;
+	if (store_key_list(s, &keys, &n) != 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct key_obj k;
+		if (!key_shared_with(&keys[i], user))
+			continue;
+		rc = store_key_get(s, skey, keys[i].handle, &k, true) == 0 ? 0 : -1;
+		for (uint32_t j = 0; rc == 0 && j < k.nshares; j++)
+			if (k.shares[j] == user)
+				k.shares[j--] = k.shares[--k.nshares];
+		if (rc == 0)
+			rc = store_key_put(s, skey, &k);
+		key_obj_clear(&k);
+	}
+	for (size_t i = 0; i < n; i++)
+		key_obj_clear(&keys[i]);
+	free(keys);
+	return rc;
 }

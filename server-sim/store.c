@@ -271,7 +271,11 @@ store_set_identity(const char *path, const struct store_identity *id,
 	struct store *s = store_open(path, err, errlen);
 	if (s == NULL)
 		return -1;
+	/* A restored image may be older than keys this node made since and
+	 * cloned elsewhere: move the handle sequence well past them. */
 	int rc = store_begin(s) == 0 && identity_write(s, id) == 0 &&
+	         store_exec(s, "UPDATE meta SET value = CAST(value AS INTEGER) + "
+	                       STORE_RESTORE_HANDLE_GAP " WHERE key = 'next_key_seq'") == 0 &&
 	         store_commit(s) == 0 ? 0 : -1;
 	if (rc != 0) {
 		hsm_errf(err, errlen, "%s: cannot set identity: %s", path, sqlite3_errmsg(s->db));

@@ -14,6 +14,7 @@
 #define KDF_HASH_LEN 32
 #define KDF_DEFAULT_ITERATIONS 100000u
 #define CLUSTER_NODE_ID_MAX 27u
+#define STORE_RESTORE_HANDLE_GAP "8192"
 
 struct store;
 
@@ -80,6 +81,7 @@ int store_key_id_taken(struct store *s, const char *id, uint32_t except, bool *t
 int store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle);
 int store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k);
 int store_key_delete(struct store *s, uint32_t handle);
+int store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user);
 
 /* Audit log: one row per command, never a secret. */
 int store_audit(struct store *s, const char *opcode, const char *user,
