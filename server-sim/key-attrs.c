@@ -124,7 +124,8 @@ append_attr(const struct key_obj *k, uint32_t attr, hsm_attribute_list *out)
 	int rc = attr_value(k, attr, &v) == 0 && !v.failed ? 0 : -1;
 	hsm_attribute *a = &out->attrs[out->count];
 	if (rc == 0 && (a->value = malloc(v.len ? v.len : 1)) != NULL) {
-		memcpy(a->value, v.data, v.len);
+		if (v.len > 0)      /* an empty label or ID has no buffer at all */
+			memcpy(a->value, v.data, v.len);
 		a->len = v.len;
 		a->id = attr;
 		out->count++;
