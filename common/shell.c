@@ -20,6 +20,9 @@ shell_init(struct shell *sh)
 	sh->tty = isatty(STDIN_FILENO) != 0;
 	if (sh->tty) {
 		rl_outstream = stdout;
+		/* Readline 8.1 wraps prompts in bracketed-paste escapes; the tools
+		 * print their prompt bytes and nothing else. */
+		rl_variable_bind("enable-bracketed-paste", "off");
 		/* No file-name completion: commands take passwords, not paths mostly. */
 		rl_bind_key('\t', rl_insert);
 	}
@@ -103,14 +106,16 @@ shell_read_secret(struct shell *sh, const char *prompt, char **secret)
 	struct termios old, quiet;
 	bool echo_off = sh->tty && tcgetattr(STDIN_FILENO, &old) == 0;
 	*secret = NULL;
-	fputs(prompt, stdout);
-	fflush(stdout);
+	/* Echo goes off before the prompt shows, so nothing typed after
+	 * seeing it can ever be echoed. */
 	if (echo_off) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		quiet.c_lflag |= ECHONL;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
+	fputs(prompt, stdout);
+	fflush(stdout);
 	enum shell_status st = read_plain_line(secret);
 	if (echo_off)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);

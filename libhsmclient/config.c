@@ -66,15 +66,19 @@ config_parse_file(const char *path, char *err, size_t errlen)
 		free(text);
 		return NULL;
 	}
-	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	/* The terminating NUL tells json-c that a bare literal ("true") ends. */
+	json_object *root = json_tokener_parse_ex(tok, text, (int)len + 1);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
 	/* Whitespace after the document is fine; anything else is not. */
 	while (root != NULL && jerr == json_tokener_success && end < len &&
 	       strchr(" \t\r\n", text[end]) != NULL)
 		end++;
+	if (end > len)
+		end = len;
 	if (root == NULL || jerr != json_tokener_success || end != len) {
-		const char *why = jerr == json_tokener_continue ? "the document ends too early"
+		const char *why = jerr == json_tokener_continue ||
+		                  jerr == json_tokener_error_parse_eof ? "the document ends too early"
 		                : jerr != json_tokener_success ? json_tokener_error_desc(jerr)
 		                : root != NULL ? "unexpected data after the document"
 		                               : "the document ends too early";
@@ -239,8 +243,12 @@ cmu_servers(hsm_client *c, json_object *root, const char *path, char *err, size_
 hsm_client *
 hsm_client_open_cmu(const char *path, char *err, size_t errlen)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	char local[512];
+	if (err == NULL || errlen == 0) {
+		err = local;         /* the caller does not want the message */
+		errlen = sizeof(local);
+	}
+	err[0] = '\0';
 	json_object *root = config_parse_file(path, err, errlen);
 	if (root == NULL)
 		return NULL;
@@ -285,8 +293,12 @@ client_section(hsm_client *c, json_object *root, const char *path, const char **
 hsm_client *
 hsm_client_open_kmu(const char *path, char *err, size_t errlen)
 {
-	if (errlen > 0)
-		err[0] = '\0';
+	char local[512];
+	if (err == NULL || errlen == 0) {
+		err = local;
+		errlen = sizeof(local);
+	}
+	err[0] = '\0';
 	json_object *root = config_parse_file(path, err, errlen), *server;
 	if (root == NULL)
 		return NULL;
