@@ -1,1 +1,55 @@
 # tests/unit/local.mk - CUnit suites (included by Makefile.am).
+# One program per module; each links the convenience libraries it tests.
+
+UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+UNIT_COMMON_LIBS = libhsmcommon.la libhsmutil.la \
+	$(OPENSSL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) \
+	$(CUNIT_LIBS)
+UNIT_SIM_LIBS = libhsmsim.la $(UNIT_COMMON_LIBS)
+UNIT_HELPER = tests/unit/cu-util.c tests/unit/cu-util.h
+UNIT_DB_HELPER = tests/unit/cu-db.c tests/unit/cu-db.h
+
+UNIT_TESTS = tests/unit/test-buf tests/unit/test-proto tests/unit/test-kdf \
+	tests/unit/test-store tests/unit/test-authz tests/unit/test-dispatch \
+	tests/unit/test-errors tests/unit/test-mask tests/unit/test-config
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+tests_unit_test_buf_SOURCES = tests/unit/test-buf.c $(UNIT_HELPER)
+tests_unit_test_buf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_buf_LDADD = $(UNIT_COMMON_LIBS)
+
+tests_unit_test_proto_SOURCES = tests/unit/test-proto.c $(UNIT_HELPER)
+tests_unit_test_proto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_proto_LDADD = $(UNIT_COMMON_LIBS)
+
+tests_unit_test_kdf_SOURCES = tests/unit/test-kdf.c $(UNIT_HELPER)
+tests_unit_test_kdf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_kdf_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test-store.c $(UNIT_HELPER) \
+	$(UNIT_DB_HELPER)
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_authz_SOURCES = tests/unit/test-authz.c $(UNIT_HELPER)
+tests_unit_test_authz_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_authz_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_dispatch_SOURCES = tests/unit/test-dispatch.c $(UNIT_HELPER) \
+	$(UNIT_DB_HELPER)
+tests_unit_test_dispatch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dispatch_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_errors_SOURCES = tests/unit/test-errors.c $(UNIT_HELPER)
+tests_unit_test_errors_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_errors_LDADD = $(UNIT_COMMON_LIBS)
+
+tests_unit_test_mask_SOURCES = tests/unit/test-mask.c $(UNIT_HELPER)
+tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mask_LDADD = $(UNIT_SIM_LIBS)
+
+# The public API only: linked against the installed-to-be library.
+tests_unit_test_config_SOURCES = tests/unit/test-config.c $(UNIT_HELPER)
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = libhsmclient.la $(OPENSSL_LIBS) $(CUNIT_LIBS)
