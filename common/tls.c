@@ -23,6 +23,31 @@
 #include "tls.h"
 #include "util.h"
 
+/* OpenSSL writes to the socket from SSL_write, and also from SSL_read,
+ * SSL_connect and SSL_shutdown (alerts). A dead peer must be an error
+ * return there, not a SIGPIPE that kills whoever linked the library: every
+ * TLS call runs with SIGPIPE blocked, and a pending one is discarded. */
+static void
+sigpipe_block(sigset_t *old)
+{
+	sigset_t pipe_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, old);
+}
+
+static void
+sigpipe_restore(const sigset_t *old)
+{
+	sigset_t pipe_set;
+	struct timespec zero = { 0, 0 };
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
+		;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 void
 tls_error_string(char *buf, size_t n)
 {
@@ -215,7 +240,11 @@ tls_client_handshake(SSL_CTX *ctx, int fd, const char *host, char *err, size_t e
 		SSL_free(ssl);
 		return NULL;
 	}
-	if (SSL_connect(ssl) != 1) {
+	sigset_t old;
+	sigpipe_block(&old);
+	int connected = SSL_connect(ssl);
+	sigpipe_restore(&old);
+	if (connected != 1) {
 		long vr = SSL_get_verify_result(ssl);
 		char detail[256];
 		if (vr != X509_V_OK)
@@ -231,15 +260,11 @@ tls_client_handshake(SSL_CTX *ctx, int fd, const char *host, char *err, size_t e
 	return ssl;
 }
 
-/* SIGPIPE is blocked around writes so that a dead peer is an error return,
- * not a signal that kills whoever linked the library. */
 int
 tls_send(SSL *ssl, const void *p, size_t n)
 {
-	sigset_t pipe_set, old;
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigset_t old;
+	sigpipe_block(&old);
 	int rc = 0;
 	const unsigned char *c = p;
 	while (n > 0) {
@@ -251,14 +276,33 @@ tls_send(SSL *ssl, const void *p, size_t n)
 		c += w;
 		n -= w;
 	}
-	if (rc != 0) {
-		struct timespec zero = { 0, 0 };
-		while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
-			;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sigpipe_restore(&old);
 	ERR_clear_error();
 	return rc;
+}
+
+void
+tls_close(SSL *ssl)
+{
+	if (ssl == NULL)
+		return;
+	sigset_t old;
+	sigpipe_block(&old);
+	(void)SSL_shutdown(ssl);
+	sigpipe_restore(&old);
+	ERR_clear_error();
+	SSL_free(ssl);
+}
+
+bool
+tcp_peer_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 static int
@@ -277,8 +321,8 @@ tls_read_exact(SSL *ssl, void *p, size_t n)
 	return 0;
 }
 
-int
-tls_recv_frame(SSL *ssl, struct hbuf *body)
+static int
+recv_frame(SSL *ssl, struct hbuf *body)
 {
 	unsigned char lenbuf[4];
 	if (tls_read_exact(ssl, lenbuf, sizeof(lenbuf)) != 0)
@@ -301,4 +345,14 @@ tls_recv_frame(SSL *ssl, struct hbuf *body)
 	}
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 	return body->failed ? -1 : 0;
+}
+
+int
+tls_recv_frame(SSL *ssl, struct hbuf *body)
+{
+	sigset_t old;
+	sigpipe_block(&old);
+	int rc = recv_frame(ssl, body);
+	sigpipe_restore(&old);
+	return rc;
 }

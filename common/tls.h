@@ -3,6 +3,7 @@
 #ifndef HSM_TLS_H
 #define HSM_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <openssl/ssl.h>
@@ -25,6 +26,11 @@ SSL *tls_client_handshake(SSL_CTX *ctx, int fd, const char *host,
                           char *err, size_t errlen);
 /* Writes a whole frame; 0 or -1. Never raises SIGPIPE. */
 int tls_send(SSL *ssl, const void *p, size_t n);
+/* Sends close_notify (best effort, never SIGPIPE) and frees ssl. */
+void tls_close(SSL *ssl);
+/* True when the peer has closed fd or sent something unasked (checked
+ * without blocking; the protocol never sends unsolicited data). */
+bool tcp_peer_gone(int fd);
 /* Reads one length-prefixed frame body of at most HBUF_MAX into body;
  * 0, or -1 on EOF, error, timeout or an oversized length. */
 int tls_recv_frame(SSL *ssl, struct hbuf *body);

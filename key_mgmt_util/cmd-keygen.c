@@ -38,15 +38,35 @@ kmu_print_attestation(struct kmu *k, const hsm_node_status *st)
 	printf("\n\tAttestation Check : [%s]\n", pass ? "PASS" : "FAIL");
 }
 
-#define CREATE_SYNTAX(pad) \
-	pad "[-id <key-ID>] \n" \
-	pad "[-min_srv <minimum-number-of-servers>] \n" \
-	pad "[-m_value <0..8>]\n" \
-	pad "[-nex] \n" \
-	pad "[-sess] \n" \
-	pad "[-timeout <number-of-seconds> ]\n" \
-	pad "[-u <user-ids>] \n" \
-	pad "[-attest]\n"
+/* The syntax lines of each page, byte for byte (trailing blanks included):
+ * genSymKey and the key-pair pages spell the placeholders differently. */
+#define SYM_OPTIONAL_SYNTAX \
+	"          [-id <key-ID>] \n" \
+	"          [-min_srv <minimum-number-of-servers>] \n" \
+	"          [-m_value <0..8>]\n" \
+	"          [-nex] \n" \
+	"          [-sess] \n" \
+	"          [-timeout <number-of-seconds> ]\n" \
+	"          [-u <user-ids>] \n" \
+	"          [-attest]\n"
+#define PAIR_OPTIONAL_SYNTAX \
+	"              [-id <key ID>] \n" \
+	"              [-min_srv <minimum number of servers>] \n" \
+	"              [-m_value <0..8>]\n" \
+	"              [-nex] \n" \
+	"              [-sess] \n" \
+	"              [-timeout <number of seconds> ]\n" \
+	"              [-u <user-ids>] \n" \
+	"              [-attest]\n"
+#define ECC_OPTIONAL_SYNTAX \
+	"              [-id <key ID>]\n" \
+	"              [-min_srv <minimum number of servers>]\n" \
+	"              [-m_value <0..8>]\n" \
+	"              [-nex]\n" \
+	"              [-sess]\n" \
+	"              [-timeout <number of seconds> ]\n" \
+	"              [-u <user-ids>]\n" \
+	"              [-attest]\n"
 
 #define CREATE_PARAMS \
 	"  -l       label (need not be unique)\n" \
@@ -94,7 +114,7 @@ const struct kmu_cmd kmu_cmd_gen_sym_key = {
 		"Syntax: genSymKey -h\n\n"
 		"genSymKey -t <key-type>\n"
 		"          -s <key-size> \n"
-		"          -l <label> \n" CREATE_SYNTAX("          ") "\n"
+		"          -l <label> \n" SYM_OPTIONAL_SYNTAX "\n"
 		"Parameters:\n"
 		"  -t       16 GENERIC_SECRET, 18 RC4 (not in FIPS mode), 21 3DES, 31 AES\n"
 		"  -s       size in bytes: AES 16, 24, 32; 3DES 24; generic secret < 3584\n"
@@ -148,7 +168,7 @@ const struct kmu_cmd kmu_cmd_gen_rsa = {
 		"Syntax: genRSAKeyPair -h\n\n"
 		"genRSAKeyPair -m <modulus length>\n"
 		"              -e <public exponent> \n"
-		"              -l <label> \n" CREATE_SYNTAX("              ") "\n"
+		"              -l <label> \n" PAIR_OPTIONAL_SYNTAX "\n"
 		"Parameters:\n"
 		"  -m       modulus length in bits: 2048 to 4096 in steps of 256\n"
 		"  -e       public exponent: odd, at least 65537\n" CREATE_PARAMS,
@@ -179,7 +199,7 @@ const struct kmu_cmd kmu_cmd_gen_dsa = {
 	.help = "Description\n===========\nGenerates a DSA key pair in the HSMs.\n\n"
 		"Syntax: genDSAKeyPair -h\n\n"
 		"genDSAKeyPair -m <modulus length> \n"
-		"              -l <label> \n" CREATE_SYNTAX("              ") "\n"
+		"              -l <label> \n" PAIR_OPTIONAL_SYNTAX "\n"
 		"Parameters:\n  -m       modulus length in bits: 2048\n" CREATE_PARAMS,
 	KMU_OPTS(dsa_opts),
 	.exec = gen_dsa_exec,
@@ -208,7 +228,7 @@ const struct kmu_cmd kmu_cmd_gen_ecc = {
 	.help = "Description\n===========\nGenerates an ECC key pair in the HSMs.\n\n"
 		"Syntax: genECCKeyPair -h\n\n"
 		"genECCKeyPair -i <EC curve id> \n"
-		"              -l <label> \n" CREATE_SYNTAX("              ") "\n"
+		"              -l <label> \n" ECC_OPTIONAL_SYNTAX "\n"
 		"Parameters:\n"
 		"  -i       curve id: 2 NID_X9_62_prime256v1, 14 NID_secp384r1,\n"
 		"           16 NID_secp256k1 (listECCCurveIds shows all)\n" CREATE_PARAMS,

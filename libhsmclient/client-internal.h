@@ -37,6 +37,8 @@ struct server_conn {
 	hsm_user_type login_type;
 	char login_name[HSM_USER_NAME_MAX + 1];
 	bool relogin_refused;     /* the node refused the kept login: stop trying */
+	uint64_t retry_after_ms;  /* no reconnect attempt before this time */
+	uint64_t last_reply_ms;   /* when the node last answered anything */
 };
 
 struct hsm_client {
@@ -65,6 +67,12 @@ hsm_rc client_call(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *re
                    struct hbuf *resp, struct hrd *payload);
 /* client_call for requests whose response carries no payload. */
 hsm_rc client_call_simple(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *req);
+/* A deadline for every request this thread makes until cleared (0: none):
+ * -timeout bounds a whole KMU command, not one request. */
+void client_deadline_set(uint64_t deadline_ms);
+uint64_t client_deadline(void);
+/* Closes connections whose peer has gone (a node that was restarted). */
+void client_drop_dead(hsm_client *c);
 /* client_call with its own I/O timeout (0: the client's). */
 hsm_rc client_call_timed(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *req,
                          struct hbuf *resp, struct hrd *payload, unsigned timeout_ms);
@@ -110,6 +118,8 @@ typedef hsm_rc (*cluster_create_fn)(hsm_client *c, size_t srv, void *arg, uint32
 hsm_rc cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
                                uint32_t *handles, size_t n, const hsm_sync_opts *so,
                                hsm_node_status *st);
+/* now + so->timeout_s, or 0 when no -timeout was given. */
+uint64_t cluster_deadline_from(const hsm_sync_opts *so);
 /* Whether a token object can reach the minimum number of nodes at all. */
 hsm_rc cluster_min_reachable(hsm_client *c, const hsm_sync_opts *so);
 /* The node a new object is made on: the next active one in turn. */

@@ -57,13 +57,10 @@ create_pair_on(hsm_client *c, size_t srv, void *arg, uint32_t *h)
 	return srv_gen_pair(c, srv, g->m, &h[0], &h[1]);
 }
 
-hsm_rc
-cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
-                        uint32_t *handles, size_t n, const hsm_sync_opts *so,
-                        hsm_node_status *st)
+static hsm_rc
+create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
+                uint32_t *handles, size_t n, const hsm_sync_opts *so, hsm_node_status *st)
 {
-	node_status_init(st, c->count);
-	cluster_refresh(c);
 	if (!session && cluster_min_reachable(c, so) != HSM_RC_SUCCESS)
 		return HSM_RC_CLUSTER_MIN_NODES;
 	mark_inactive(c, st);
@@ -73,13 +70,28 @@ cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void 
 			break;
 		hsm_rc rc = fn(c, src, arg, handles);
 		node_status_set(st, src, rc);
-		if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL)
+		if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL ||
+		    rc == HSM_RC_CLUSTER_TIMEOUT)
 			continue;
 		if (rc != HSM_RC_SUCCESS || session)
 			return rc;
 		return cluster_sync_new(c, src, handles, n, so, st);
 	}
 	return HSM_RC_CLUSTER_UNAVAILABLE;
+}
+
+/* -timeout bounds the whole command: making the key and cloning it. */
+hsm_rc
+cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
+                        uint32_t *handles, size_t n, const hsm_sync_opts *so,
+                        hsm_node_status *st)
+{
+	node_status_init(st, c->count);
+	cluster_refresh(c);       /* reconnecting is not the command's -timeout */
+	client_deadline_set(cluster_deadline_from(so));
+	hsm_rc rc = create_and_sync(c, session, fn, arg, handles, n, so, st);
+	client_deadline_set(0);
+	return rc;
 }
 
 hsm_rc

@@ -11,12 +11,17 @@
 #include "client-internal.h"
 #include "util.h"
 
+/* With a login, a node takes part once logged in; without one, every
+ * connected node does, so the HSM itself answers "not logged in". */
 bool
 cluster_node_active(hsm_client *c, size_t srv)
 {
 	struct server_conn *s = &c->servers[srv];
+	pthread_mutex_lock(&c->cred_lock);
+	bool logged = c->cred_set;
+	pthread_mutex_unlock(&c->cred_lock);
 	pthread_mutex_lock(&s->lock);
-	bool active = s->connected && s->logged_in;
+	bool active = s->connected && (s->logged_in || !logged);
 	pthread_mutex_unlock(&s->lock);
 	return active;
 }
@@ -43,13 +48,30 @@ node_status_set(hsm_node_status *st, size_t srv, hsm_rc rc)
 	st->rc[srv] = rc;
 }
 
+#define RECONNECT_BACKOFF_MS 5000u
+#define RECONNECT_ATTEMPT_MS 1500u
+#define RECONNECT_SLOW_MS 500u
+
 static void
 relogin(hsm_client *c, size_t srv)
 {
 	char err[256];
 	struct server_conn *s = &c->servers[srv];
-	if (s->relogin_refused || hsm_server_connect(c, srv, err, sizeof(err)) != HSM_RC_SUCCESS)
+	/* A refused connection costs nothing and is tried at every command, so
+	 * a restarted node is back at once; an attempt that hangs (a frozen
+	 * node) is cut short and not repeated for a while. */
+	if (s->relogin_refused || hsm_now_ms() < s->retry_after_ms)
 		return;
+	uint64_t start = hsm_now_ms(), saved = client_deadline();
+	uint64_t limit = start + RECONNECT_ATTEMPT_MS;
+	client_deadline_set(saved != 0 && saved < limit ? saved : limit);
+	hsm_rc connected = hsm_server_connect(c, srv, err, sizeof(err));
+	client_deadline_set(saved);
+	if (connected != HSM_RC_SUCCESS) {
+		if (hsm_now_ms() - start > RECONNECT_SLOW_MS)
+			s->retry_after_ms = hsm_now_ms() + RECONNECT_BACKOFF_MS;
+		return;
+	}
 	pthread_mutex_lock(&c->cred_lock);
 	hsm_rc rc = c->cred_set ? hsm_login_cu_only(c, srv, c->cred_type, c->cred_name,
 	                                            c->cred_password)
@@ -63,6 +85,7 @@ relogin(hsm_client *c, size_t srv)
 void
 cluster_refresh(hsm_client *c)
 {
+	client_drop_dead(c);
 	pthread_mutex_lock(&c->cred_lock);
 	bool have = c->cred_set;
 	pthread_mutex_unlock(&c->cred_lock);
@@ -80,12 +103,47 @@ next_start(hsm_client *c)
 	return __atomic_fetch_add(&c->next_node, 1, __ATOMIC_RELAXED);
 }
 
+#define LIVENESS_AGE_MS 2000u
+#define LIVENESS_TIMEOUT_MS 1000u
+
+/* A node that has not answered lately is asked a cheap question first, so
+ * a stopped (frozen) node costs a second instead of a request timeout. */
+static bool
+node_responsive(hsm_client *c, size_t srv)
+{
+	struct server_conn *s = &c->servers[srv];
+	pthread_mutex_lock(&s->lock);
+	uint64_t last = s->last_reply_ms;
+	pthread_mutex_unlock(&s->lock);
+	if (hsm_now_ms() - last < LIVENESS_AGE_MS)
+		return true;
+	struct hbuf req, resp;
+	struct hrd payload;
+	hbuf_init(&req);
+	hbuf_init(&resp);
+	hsm_rc rc = client_call_timed(c, srv, OP_HELLO, &req, &resp, &payload,
+	                              LIVENESS_TIMEOUT_MS);
+	hbuf_free(&req);
+	hbuf_free(&resp);
+	if (rc == HSM_RC_SUCCESS)
+		return true;
+	s->retry_after_ms = hsm_now_ms() + RECONNECT_BACKOFF_MS;
+	return false;
+}
+
+/* Active and answering. */
+static bool
+node_usable(hsm_client *c, size_t srv)
+{
+	return cluster_node_active(c, srv) && node_responsive(c, srv);
+}
+
 hsm_rc
 cluster_pick_node(hsm_client *c, size_t *srv)
 {
 	for (size_t tries = 0; tries < c->count; tries++) {
 		size_t i = next_start(c) % c->count;
-		if (cluster_node_active(c, i)) {
+		if (node_usable(c, i)) {
 			*srv = i;
 			return HSM_RC_SUCCESS;
 		}
@@ -112,7 +170,7 @@ cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, 
 	size_t tries = token ? c->count : 1;
 	for (size_t n = 0; n < tries; n++) {
 		size_t i = (start + n) % c->count;
-		if (!cluster_node_active(c, i)) {
+		if (!node_usable(c, i)) {
 			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);
 			continue;
 		}
@@ -154,25 +212,10 @@ cluster_key_is_token(hsm_client *c, uint32_t handle, bool *token, hsm_node_statu
 	return rc;
 }
 
-static uint64_t
-deadline_from(const hsm_sync_opts *so)
+uint64_t
+cluster_deadline_from(const hsm_sync_opts *so)
 {
 	return so != NULL && so->timeout_s > 0 ? hsm_now_ms() + so->timeout_s * 1000ull : 0;
-}
-
-/* Milliseconds left before the deadline, at least 1; 0 when none is set. */
-static unsigned
-time_left(uint64_t deadline, bool *expired)
-{
-	*expired = false;
-	if (deadline == 0)
-		return 0;
-	uint64_t now = hsm_now_ms();
-	if (now >= deadline) {
-		*expired = true;
-		return 0;
-	}
-	return (unsigned)(deadline - now);
 }
 
 static unsigned
@@ -182,17 +225,15 @@ required_nodes(hsm_client *c, const hsm_sync_opts *so)
 	return want > c->min_nodes ? want : c->min_nodes;
 }
 
-/* Inserts every blob on node dst keeping handles; all or nothing. */
+/* Inserts every blob on node dst keeping handles; all or nothing. The
+ * command's deadline (client_deadline) bounds each request. */
 static hsm_rc
 clone_to(hsm_client *c, size_t dst, uint8_t **blobs, const size_t *lens, size_t n,
-         const uint32_t *handles, uint64_t deadline)
+         const uint32_t *handles)
 {
 	for (size_t k = 0; k < n; k++) {
-		bool expired;
-		unsigned left = time_left(deadline, &expired);
 		uint32_t got = 0;
-		hsm_rc rc = expired ? HSM_RC_CLUSTER_TIMEOUT
-		                    : srv_insert_masked(c, dst, blobs[k], lens[k], true, &got, left);
+		hsm_rc rc = srv_insert_masked(c, dst, blobs[k], lens[k], true, &got, 0);
 		if (rc == HSM_RC_SUCCESS && got != handles[k])
 			rc = HSM_RC_CLUSTER_PROTOCOL;
 		if (rc != HSM_RC_SUCCESS) {
@@ -249,7 +290,6 @@ cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
 	uint8_t *blobs[2] = { NULL, NULL };
 	size_t lens[2] = { 0, 0 };
 	bool holds[HSM_MAX_SERVERS] = { false };
-	uint64_t deadline = deadline_from(so);
 	unsigned have = 1;
 	hsm_rc rc = HSM_RC_SUCCESS;
 	holds[src] = true;
@@ -258,9 +298,8 @@ cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
 	for (size_t i = 0; rc == HSM_RC_SUCCESS && i < c->count; i++) {
 		if (i == src)
 			continue;
-		hsm_rc r = cluster_node_active(c, i)
-		         ? clone_to(c, i, blobs, lens, n, handles, deadline)
-		         : HSM_RC_CLUSTER_UNAVAILABLE;
+		hsm_rc r = cluster_node_active(c, i) ? clone_to(c, i, blobs, lens, n, handles)
+		                                     : HSM_RC_CLUSTER_UNAVAILABLE;
 		node_status_set(st, i, r);
 		if (r == HSM_RC_SUCCESS) {
 			holds[i] = true;
@@ -270,8 +309,13 @@ cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
 	free_blobs(blobs, lens, n);
 	if (rc == HSM_RC_SUCCESS && have < required_nodes(c, so))
 		rc = HSM_RC_CLUSTER_MIN_NODES;
-	if (rc != HSM_RC_SUCCESS)
+	if (rc != HSM_RC_SUCCESS) {
+		/* Cleaning up is not bounded by the command's -timeout. */
+		uint64_t saved = client_deadline();
+		client_deadline_set(0);
 		remove_everywhere(c, holds, handles, n);
+		client_deadline_set(saved);
+	}
 	return rc;
 }
 

@@ -13,11 +13,8 @@
 void
 server_conn_close(struct server_conn *s)
 {
-	if (s->ssl != NULL) {
-		SSL_shutdown(s->ssl);
-		SSL_free(s->ssl);
-		s->ssl = NULL;
-	}
+	tls_close(s->ssl);
+	s->ssl = NULL;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -26,6 +23,47 @@ server_conn_close(struct server_conn *s)
 	s->logged_in = false;
 	s->login_type = HSM_USER_INVALID;
 	s->login_name[0] = '\0';
+}
+
+static __thread uint64_t op_deadline;
+
+void
+client_deadline_set(uint64_t deadline_ms)
+{
+	op_deadline = deadline_ms;
+}
+
+uint64_t
+client_deadline(void)
+{
+	return op_deadline;
+}
+
+/* The I/O timeout for the next step: the request's, the client's, or what
+ * is left of the operation's deadline; 0 when the deadline has passed. */
+static unsigned
+effective_timeout(const hsm_client *c, unsigned want)
+{
+	unsigned t = want ? want : c->timeout_ms;
+	if (op_deadline == 0)
+		return t ? t : UINT32_MAX;
+	uint64_t now = hsm_now_ms();
+	if (now >= op_deadline)
+		return 0;
+	uint64_t left = op_deadline - now;
+	return t != 0 && t < left ? t : (unsigned)(left < UINT32_MAX ? left : UINT32_MAX);
+}
+
+void
+client_drop_dead(hsm_client *c)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct server_conn *s = &c->servers[i];
+		pthread_mutex_lock(&s->lock);
+		if (s->connected && tcp_peer_gone(s->fd))
+			server_conn_close(s);
+		pthread_mutex_unlock(&s->lock);
+	}
 }
 
 static hsm_rc
@@ -52,10 +90,17 @@ open_transport(hsm_client *c, struct server_conn *s, char *err, size_t errlen)
 		s->ctx = tls_client_ctx_new(s->ca_file, s->cert_file, s->key_file, err, errlen);
 	if (s->ctx == NULL)
 		return -1;
-	s->fd = tcp_connect(s->hostname, s->port, CLIENT_CONNECT_TIMEOUT_MS, err, errlen);
+	unsigned limit = effective_timeout(c, CLIENT_CONNECT_TIMEOUT_MS);
+	if (limit == 0) {
+		hsm_errf(err, errlen, "timed out");
+		return -1;
+	}
+	s->fd = tcp_connect(s->hostname, s->port, limit, err, errlen);
 	if (s->fd < 0)
 		return -1;
-	tcp_set_timeout(s->fd, c->timeout_ms);
+	/* A node that accepts but never answers (stopped) must not hold us:
+	 * the handshake gets the connect timeout, requests their own. */
+	tcp_set_timeout(s->fd, limit);
 	s->ssl = tls_client_handshake(s->ctx, s->fd, s->hostname, err, errlen);
 	if (s->ssl == NULL) {
 		server_conn_close(s);
@@ -148,16 +193,27 @@ client_call_timed(hsm_client *c, size_t srv, uint16_t op, const struct hbuf *req
 		rc = HSM_RC_INVALID_INPUT;    /* too large to send */
 		goto out;
 	}
-	if (timeout_ms != 0)
-		tcp_set_timeout(s->fd, timeout_ms);
+	unsigned limit = effective_timeout(c, timeout_ms);
+	if (limit == 0) {
+		rc = HSM_RC_CLUSTER_TIMEOUT;    /* the command's -timeout is spent */
+		goto out;
+	}
+	tcp_set_timeout(s->fd, limit == UINT32_MAX ? 0 : limit);
 	if (tls_send(s->ssl, frame.data, frame.len) != 0)
 		rc = HSM_RC_CLUSTER_UNAVAILABLE;
 	else
 		rc = await_response(s, op, id, resp, payload);
-	if (timeout_ms != 0 && s->fd >= 0)
-		tcp_set_timeout(s->fd, c->timeout_ms);
-	if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL)
+	if (rc == HSM_RC_CLUSTER_UNAVAILABLE && op_deadline != 0 && hsm_now_ms() >= op_deadline)
+		rc = HSM_RC_CLUSTER_TIMEOUT;
+	if (rc != HSM_RC_CLUSTER_UNAVAILABLE && rc != HSM_RC_CLUSTER_PROTOCOL &&
+	    rc != HSM_RC_CLUSTER_TIMEOUT)
+		s->last_reply_ms = hsm_now_ms();
+	/* After a failure or timeout the stream is out of step: drop it. */
+	if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL ||
+	    rc == HSM_RC_CLUSTER_TIMEOUT)
 		server_conn_close(s);
+	else if (s->fd >= 0)
+		tcp_set_timeout(s->fd, c->timeout_ms);
 out:
 	pthread_mutex_unlock(&s->lock);
 	hbuf_free(&frame);

@@ -92,11 +92,17 @@ keys_apply_template(struct key_obj *k, const struct msg_key_template *t, bool wi
 }
 
 static bool
-id_used_in_session(struct session *s, const char *id)
+id_used_in_session(struct session *s, const struct key_obj *k)
 {
-	for (size_t i = 0; id[0] != '\0' && i < s->nskeys; i++)
-		if (strcmp(s->skeys[i].id, id) == 0)
+	for (size_t i = 0; k->id[0] != '\0' && i < s->nskeys; i++) {
+		const struct key_obj *o = &s->skeys[i];
+		bool partner = k->handle != 0 && ((k->key_class == HSM_CLASS_PRIVATE && o->key_class == HSM_CLASS_PUBLIC &&
+		                o->handle + 1 == k->handle) ||
+		               (k->key_class == HSM_CLASS_PUBLIC && o->key_class == HSM_CLASS_PRIVATE &&
+		                k->handle + 1 == o->handle));
+		if (strcmp(o->id, k->id) == 0 && o->handle != k->handle && !partner)
 			return true;
+	}
 	return false;
 }
 
@@ -112,9 +118,9 @@ check_new_key(struct session *s, const struct key_obj *k, uint32_t adding)
 		return HSM_RC_MAX_KEYS;
 	if (k->id[0] == '\0')
 		return HSM_RC_SUCCESS;
-	if (store_key_id_taken(s->store, k->id, k->handle, &taken) != 0)
+	if (store_key_id_taken(s->store, k->id, k->key_class, k->handle, &taken) != 0)
 		return HSM_RC_INTERNAL;
-	return taken || id_used_in_session(s, k->id) ? HSM_RC_ID_NOT_UNIQUE : HSM_RC_SUCCESS;
+	return taken || id_used_in_session(s, k) ? HSM_RC_ID_NOT_UNIQUE : HSM_RC_SUCCESS;
 }
 
 /* A free handle of this node: the sequence skips handles a restore brought. */

@@ -132,14 +132,19 @@ session_main(void *arg)
 			log_warn("session %llu: TLS handshake failed: %s", (unsigned long long)s->id, err);
 	}
 	log_info("session %llu: closed", (unsigned long long)s->id);
-	if (s->ssl != NULL) {
-		SSL_shutdown(s->ssl);
-		SSL_free(s->ssl);
-	}
-	session_remove(s);
+	tls_close(s->ssl);
 	keys_session_drop(s);
 	store_close(s->store);
-	close(s->fd);
+	/* The drain may still shutdown() our fd: take it away under the lock
+	 * before closing, so a reused descriptor is never touched. */
+	pthread_mutex_lock(&n->lock);
+	int fd = s->fd;
+	s->fd = -1;
+	pthread_mutex_unlock(&n->lock);
+	close(fd);
+	OPENSSL_thread_stop();
+	/* Last: once we leave the registry the node may finish and exit. */
+	session_remove(s);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 	return NULL;
@@ -216,7 +221,8 @@ sessions_drain(struct node *n)
 	pthread_mutex_lock(&n->lock);
 	n->stopping = 1;
 	for (unsigned i = 0; i < n->nsessions; i++)
-		shutdown(n->sessions[i]->fd, SHUT_RDWR);
+		if (n->sessions[i]->fd >= 0)
+			shutdown(n->sessions[i]->fd, SHUT_RDWR);
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += SHUTDOWN_GRACE_S;

@@ -249,6 +249,16 @@ share_apply(struct key_obj *k, const uint32_t *users, uint32_t n, bool share)
 	}
 }
 
+/* Users not yet in the key's list (re-sharing is not an addition). */
+static uint32_t
+new_shares(const struct key_obj *k, const uint32_t *users, uint32_t n)
+{
+	uint32_t added = 0;
+	for (uint32_t i = 0; i < n; i++)
+		added += !key_shared_with(k, users[i]);
+	return added;
+}
+
 static hsm_rc
 share_checked(struct session *s, uint32_t handle, const uint32_t *users, uint32_t n,
               bool share)
@@ -265,7 +275,7 @@ share_checked(struct session *s, uint32_t handle, const uint32_t *users, uint32_
 		rc = HSM_RC_INVALID_INPUT;
 	if (rc == HSM_RC_SUCCESS && share)
 		rc = keys_check_share_list(s, k.owner, users, n);
-	if (rc == HSM_RC_SUCCESS && share && k.nshares + n > HSM_MAX_SHARES)
+	if (rc == HSM_RC_SUCCESS && share && k.nshares + new_shares(&k, users, n) > HSM_MAX_SHARES)
 		rc = HSM_RC_INVALID_INPUT;
 	if (rc == HSM_RC_SUCCESS) {
 		share_apply(&k, users, n, share);

@@ -82,6 +82,9 @@ insert_checked(struct session *s, const struct msg_blob *blob, bool keep_handle,
 			rc = HSM_RC_SUCCESS;
 	}
 	hbuf_free(&plain);
+	/* A CU inserts only its own keys: it could not clone or remove others'. */
+	if (rc == HSM_RC_SUCCESS && session_who(s) == HSM_USER_CU && k.owner != s->user_id)
+		rc = HSM_RC_KEY_ACCESS_DENIED;
 	if (rc == HSM_RC_SUCCESS && keep_handle) {
 		rc = keys_insert_clone(s, &k);
 	} else if (rc == HSM_RC_SUCCESS) {

@@ -181,20 +181,34 @@ store_key_count(struct store *s, uint32_t *count)
 	return rc;
 }
 
+/* A key pair is made as public handle h, private h + 1: the only two keys
+ * that may share an id. */
+static bool
+pair_partner(uint32_t cls, uint32_t handle, uint32_t other_cls, uint32_t other)
+{
+	return handle != 0 && ((cls == HSM_CLASS_PRIVATE && other_cls == HSM_CLASS_PUBLIC && other + 1 == handle) ||
+	       (cls == HSM_CLASS_PUBLIC && other_cls == HSM_CLASS_PRIVATE && handle + 1 == other));
+}
+
 int
-store_key_id_taken(struct store *s, const char *id, uint32_t except, bool *taken)
+store_key_id_taken(struct store *s, const char *id, uint32_t key_class, uint32_t handle,
+                   bool *taken)
 {
 	sqlite3_stmt *st = store_prepare(s,
-		"SELECT EXISTS(SELECT 1 FROM keys WHERE key_id = ? AND handle <> ?)");
+		"SELECT handle, class FROM keys WHERE key_id = ? AND handle <> ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, except);
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
-	if (rc == 0)
-		*taken = sqlite3_column_int(st, 0) != 0;
+	sqlite3_bind_int64(st, 2, handle);
+	int rc;
+	*taken = false;
+	while (!*taken && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		*taken = !pair_partner(key_class, handle, (uint32_t)sqlite3_column_int64(st, 1),
+		                       (uint32_t)sqlite3_column_int64(st, 0));
+	if (!*taken && rc != SQLITE_DONE)
+		store_log_error(s, "key id lookup");
 	sqlite3_finalize(st);
-	return rc;
+	return *taken || rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Handles are node id << 18 | a per-node sequence that never goes back, so

@@ -76,7 +76,9 @@ int store_key_get(struct store *s, const uint8_t skey[32], uint32_t handle,
 /* Every token key without its material; free *out with free(). */
 int store_key_list(struct store *s, struct key_obj **out, size_t *n);
 int store_key_count(struct store *s, uint32_t *count);
-int store_key_id_taken(struct store *s, const char *id, uint32_t except, bool *taken);
+/* Is id used by another key than k's pair partner? */
+int store_key_id_taken(struct store *s, const char *id, uint32_t key_class, uint32_t handle,
+                       bool *taken);
 /* Inside a write transaction: the next handle of this node. */
 int store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle);
 int store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k);
