@@ -205,4 +205,106 @@ int msg_user_ids_decode(struct hrd *r, uint32_t *ids, uint32_t *n);
 /* E2E: what the node signs, bound to the TLS session. */
 #define E2E_CONTEXT "hsm-sim e2e v1"
 
+/* ---- crypto family: sign, verify; findAllKeys (proto-crypto.c) ---- */
+/* ki-all.md: the SDK signs at most 64 KB of data in one operation. */
+#define SIGN_DATA_MAX HSM_SIGN_DATA_MAX
+#define SIGN_SIG_MAX HSM_SIGN_SIG_MAX
+
+/* One -m number of sign/verify: digest, key type, padding. */
+struct sign_mech {
+	uint32_t id;                /* HSM_MECH_* */
+	const char *name;           /* "SHA256_RSA_PKCS" */
+	const char *digest;         /* OpenSSL digest name */
+	uint32_t key_type;          /* HSM_KEY_RSA or HSM_KEY_EC */
+	bool pss;                   /* RSA-PSS, salt length = digest length */
+};
+/* NULL for a number the table does not have. */
+const struct sign_mech *sign_mech_lookup(uint32_t id);
+
+/* OP_SIGN: handle, mech, data. OP_VERIFY adds the signature. The blobs
+ * point into the frame. OP_SIGN replies with a msg_blob (the signature). */
+struct msg_sign_req {
+	uint32_t handle;
+	uint32_t mech;
+	struct msg_blob data;       /* at most SIGN_DATA_MAX */
+	bool with_signature;
+	struct msg_blob signature;  /* at most SIGN_SIG_MAX */
+};
+void msg_sign_req_encode(struct hbuf *b, const struct msg_sign_req *m);
+int msg_sign_req_decode(struct hrd *r, struct msg_sign_req *m, bool with_signature);
+
+/* OP_FIND_ALL_KEYS: user id and whether the key hash is wanted; the reply
+ * is the user's keys with their relation, then the optional hash. */
+void msg_find_all_req_encode(struct hbuf *b, uint32_t user, bool with_hash);
+int msg_find_all_req_decode(struct hrd *r, uint32_t *user, bool *with_hash);
+void msg_user_keys_encode(struct hbuf *b, const hsm_user_key_list *m);
+int msg_user_keys_decode(struct hrd *r, hsm_user_key_list *m);
+
+/* ---- wrap family: wrapKey, unWrapKey, host data, public keys (proto-wrap.c) ---- */
+#define WRAP_MSG_IV_MAX 16u
+#define WRAP_MSG_DATA_MAX 65536u    /* HSM_WRAP_DATA_MAX: key, host data, AAD */
+#define WRAP_MSG_OVERHEAD 4096u     /* what wrapping adds (RSA_AES: a modulus) */
+#define WRAP_MSG_PUBKEY_MAX 16384u  /* DER SubjectPublicKeyInfo */
+
+/* The blobs of every message below point into the frame. */
+struct msg_wrap_params {
+	uint32_t mech;                /* HSM_WRAP_* */
+	uint32_t hash;                /* HSM_HASH_*, 0 */
+	struct msg_blob iv;
+	struct msg_blob aad;
+	uint32_t tag_len;
+};
+void msg_wrap_params_encode(struct hbuf *b, const struct msg_wrap_params *m);
+int msg_wrap_params_decode(struct hrd *r, struct msg_wrap_params *m);
+
+/* OP_WRAP_KEY: key wrapped under wrapping; HSM_WRAP_NONE with wrapping 0
+ * returns a public key in the clear. Replies with msg_wrap_resp. */
+struct msg_wrap_key_req {
+	uint32_t wrapping;
+	uint32_t key;
+	struct msg_wrap_params p;
+};
+void msg_wrap_key_req_encode(struct hbuf *b, const struct msg_wrap_key_req *m);
+int msg_wrap_key_req_decode(struct hrd *r, struct msg_wrap_key_req *m);
+
+/* OP_WRAP_DATA, OP_UNWRAP_DATA: host bytes through key. Reply msg_wrap_resp. */
+struct msg_wrap_data_req {
+	uint32_t key;
+	struct msg_wrap_params p;
+	struct msg_blob data;
+};
+void msg_wrap_data_req_encode(struct hbuf *b, const struct msg_wrap_data_req *m);
+int msg_wrap_data_req_decode(struct hrd *r, struct msg_wrap_data_req *m);
+
+/* The bytes, the IV AES_GCM chose, and (OP_WRAP_KEY) what the key is. */
+struct msg_wrap_resp {
+	struct msg_blob data;
+	struct msg_blob iv;
+	uint32_t key_class;
+	uint32_t key_type;
+	uint32_t value_len;
+	char label[HSM_LABEL_MAX + 1];
+	char id[HSM_KEY_ID_MAX + 1];
+};
+void msg_wrap_resp_encode(struct hbuf *b, const struct msg_wrap_resp *m);
+int msg_wrap_resp_decode(struct hrd *r, struct msg_wrap_resp *m);
+
+/* OP_UNWRAP_KEY: replies with the new handle (u32). Clear t after decode. */
+struct msg_unwrap_req {
+	uint32_t unwrapping;
+	struct msg_wrap_params p;
+	struct msg_key_template t;    /* key_class and key_type of the new key */
+	struct msg_blob data;
+};
+void msg_unwrap_req_encode(struct hbuf *b, const struct msg_unwrap_req *m);
+int msg_unwrap_req_decode(struct hrd *r, struct msg_unwrap_req *m);
+
+/* OP_CREATE_PUBLIC_KEY: DER SubjectPublicKeyInfo; replies with the handle. */
+struct msg_create_pub_req {
+	struct msg_key_template t;
+	struct msg_blob der;
+};
+void msg_create_pub_req_encode(struct hbuf *b, const struct msg_create_pub_req *m);
+int msg_create_pub_req_decode(struct hrd *r, struct msg_create_pub_req *m);
+
 #endif

@@ -13,10 +13,15 @@ static const struct kmu_cmd *const kmu_table[] = {
 	&kmu_cmd_get_token, &kmu_cmd_del_token, &kmu_cmd_approve_token, &kmu_cmd_list_tokens,
 	&kmu_cmd_gen_rsa, &kmu_cmd_gen_dsa, &kmu_cmd_gen_ecc, &kmu_cmd_gen_pbe,
 	&kmu_cmd_gen_sym_key,
+	&kmu_cmd_create_public_key, &kmu_cmd_import_pub_key, &kmu_cmd_export_pub_key,
+	&kmu_cmd_import_private_key, &kmu_cmd_export_private_key,
+	&kmu_cmd_im_sym_key, &kmu_cmd_ex_sym_key, &kmu_cmd_wrap_key, &kmu_cmd_unwrap_key,
+	&kmu_cmd_aes_wrap_unwrap, &kmu_cmd_get_cavium_priv_key, &kmu_cmd_is_valid_key_handlefile,
 	&kmu_cmd_delete_key, &kmu_cmd_set_attribute, &kmu_cmd_get_key_info,
 	&kmu_cmd_find_key, &kmu_cmd_find_single_key, &kmu_cmd_get_attribute,
 	&kmu_cmd_get_cert,
 	&kmu_cmd_insert_masked, &kmu_cmd_extract_masked,
+	&kmu_cmd_sign, &kmu_cmd_verify,
 	&kmu_cmd_error2string, &kmu_cmd_list_attributes, &kmu_cmd_list_curves,
 };
 

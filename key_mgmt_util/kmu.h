@@ -111,5 +111,13 @@ extern const struct kmu_cmd kmu_cmd_login, kmu_cmd_logout, kmu_cmd_list_users,
 	kmu_cmd_get_key_info, kmu_cmd_delete_key, kmu_cmd_get_attribute,
 	kmu_cmd_set_attribute, kmu_cmd_list_attributes, kmu_cmd_extract_masked,
 	kmu_cmd_insert_masked, kmu_cmd_get_cert;
+/* cmd-wrap.c, cmd-aeswrap.c, cmd-export.c, cmd-import.c, cmd-pubkey.c,
+ * cmd-fakepem.c (helpers in kmu-wrap.h) */
+extern const struct kmu_cmd kmu_cmd_wrap_key, kmu_cmd_unwrap_key, kmu_cmd_aes_wrap_unwrap,
+	kmu_cmd_ex_sym_key, kmu_cmd_im_sym_key, kmu_cmd_export_private_key,
+	kmu_cmd_import_private_key, kmu_cmd_export_pub_key, kmu_cmd_import_pub_key,
+	kmu_cmd_create_public_key, kmu_cmd_get_cavium_priv_key, kmu_cmd_is_valid_key_handlefile;
+/* cmd-sign.c */
+extern const struct kmu_cmd kmu_cmd_sign, kmu_cmd_verify;
 
 #endif

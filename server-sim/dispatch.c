@@ -38,6 +38,16 @@ static const struct {
 	{ OP_SHARE_KEY, PERM_KEY_MANAGEMENT, op_share_key },
 	{ OP_EXTRACT_MASKED, PERM_MASKED_OBJECTS, op_extract_masked },
 	{ OP_INSERT_MASKED, PERM_MASKED_OBJECTS, op_insert_masked },
+	/* Ownership, extractability and key attributes: ops-wrap.c decides. */
+	{ OP_WRAP_KEY, PERM_KEY_MANAGEMENT, op_wrap_key },
+	{ OP_UNWRAP_KEY, PERM_KEY_MANAGEMENT, op_unwrap_key },
+	{ OP_CREATE_PUBLIC_KEY, PERM_KEY_MANAGEMENT, op_create_public_key },
+	{ OP_WRAP_DATA, PERM_ENCRYPT_DECRYPT, op_wrap_data },
+	{ OP_UNWRAP_DATA, PERM_ENCRYPT_DECRYPT, op_unwrap_data },
+	/* CO, PCO and AU: op_find_all_keys refuses crypto users. */
+	{ OP_FIND_ALL_KEYS, PERM_SYNC_STATUS, op_find_all_keys },
+	{ OP_SIGN, PERM_SIGN_VERIFY, op_sign },
+	{ OP_VERIFY, PERM_SIGN_VERIFY, op_verify },
 };
 
 /* Another session's changePswd can retype our user (activation), so read

@@ -92,6 +92,14 @@ int op_get_key_info(struct session *s, struct hrd *req, struct hbuf *reply, hsm_
 int op_share_key(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_extract_masked(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_insert_masked(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_wrap_key(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_unwrap_key(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_wrap_data(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_unwrap_data(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_create_public_key(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_sign(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_verify(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_find_all_keys(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 
 /* Records one command in the audit log; never a secret. */
 void session_audit(struct session *s, const char *opcode, hsm_rc rc, const char *detail);

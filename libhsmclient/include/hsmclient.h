@@ -381,6 +381,83 @@ HSM_API hsm_rc hsm_extract_masked(hsm_client *c, uint32_t handle, uint8_t **blob
 HSM_API hsm_rc hsm_insert_masked(hsm_client *c, const uint8_t *blob, size_t len,
                                  const hsm_sync_opts *so, uint32_t *handle,
                                  hsm_node_status *st);
+/* Wrapping: key_mgmt_util's wrapKey/unWrapKey and its imports and exports
+ * (doc/kmu-formats.md). Mechanisms are wrapKey's -m numbers, hashes its -t. */
+enum {
+	HSM_WRAP_NONE = 0,                   /* a public key in the clear (exportPubKey) */
+	HSM_WRAP_AES_KEY_WRAP_PAD_PKCS5 = 4, /* RFC 3394 over PKCS #5 padding */
+	HSM_WRAP_NIST_AES_WRAP_NO_PAD = 5,   /* RFC 3394 */
+	HSM_WRAP_NIST_AES_WRAP_PAD = 6,      /* RFC 5649 */
+	HSM_WRAP_RSA_AES = 7,                /* RSA-OAEP of an AES key, then RFC 5649 */
+	HSM_WRAP_RSA_OAEP = 8,
+	HSM_WRAP_AES_GCM = 10,               /* the IV comes back separately */
+	HSM_WRAP_CLOUDHSM_AES_GCM = 11,      /* the IV leads the wrapped bytes */
+};
+enum {
+	HSM_HASH_SHA1 = 2,
+	HSM_HASH_SHA256 = 3,
+	HSM_HASH_SHA384 = 4,
+	HSM_HASH_SHA512 = 5,
+	HSM_HASH_SHA224 = 6,
+};
+#define HSM_WRAP_IV_MAX 16
+#define HSM_WRAP_DATA_MAX 65536   /* longest wrapped key, host data or AAD */
+
+typedef struct {
+	uint32_t mechanism;       /* HSM_WRAP_* */
+	uint32_t hash;            /* RSA_AES, RSA_OAEP: HSM_HASH_*; 0: SHA-256 */
+	const uint8_t *iv;        /* AES key wrap: 8 bytes; AES_GCM unwrap: 12 */
+	size_t iv_len;
+	const uint8_t *aad;       /* AES_GCM, CLOUDHSM_AES_GCM */
+	size_t aad_len;
+	uint32_t tag_len;         /* AES_GCM, CLOUDHSM_AES_GCM: 8..16; 0: 16 */
+} hsm_wrap_params;
+
+/* The bytes an operation returns (free with hsm_wrap_result_free, which
+ * wipes them), the IV AES_GCM chose, and what the wrapped key is. */
+typedef struct {
+	uint8_t *data;
+	size_t len;
+	uint8_t iv[HSM_WRAP_IV_MAX];
+	size_t iv_len;
+	uint32_t key_class;
+	uint32_t key_type;
+	uint32_t value_len;
+	char label[HSM_LABEL_MAX + 1];
+	char id[HSM_KEY_ID_MAX + 1];
+} hsm_wrap_result;
+
+HSM_API void hsm_wrap_result_free(hsm_wrap_result *r);
+/* Cfm2WrapKey: a secret or private key the caller owns, extractable, under
+ * wrapping_key (OBJ_ATTR_WRAP; OBJ_ATTR_TRUSTED for a key that demands it). */
+HSM_API hsm_rc hsm_wrap_key(hsm_client *c, uint32_t wrapping_key, uint32_t key,
+                            const hsm_wrap_params *p, hsm_wrap_result *out,
+                            hsm_node_status *st);
+/* Cfm3UnWrapKey: a new key of key_class and t->key_type (label, id, session,
+ * extractable, sharing from t; OBJ_ATTR_LOCAL 0), made on one node and
+ * cloned to the others; nothing is left behind when it fails. */
+HSM_API hsm_rc hsm_unwrap_key(hsm_client *c, uint32_t unwrapping_key,
+                              const hsm_wrap_params *p, uint32_t key_class,
+                              const hsm_key_template *t, const uint8_t *data, size_t len,
+                              const hsm_sync_opts *so, uint32_t *handle,
+                              hsm_node_status *st);
+/* Cfm3WrapHostKey / Cfm3UnWrapHostKey: host bytes through an HSM key that
+ * has OBJ_ATTR_ENCRYPT / OBJ_ATTR_DECRYPT. */
+HSM_API hsm_rc hsm_wrap_data(hsm_client *c, uint32_t key, const hsm_wrap_params *p,
+                             const uint8_t *data, size_t len, hsm_wrap_result *out,
+                             hsm_node_status *st);
+HSM_API hsm_rc hsm_unwrap_data(hsm_client *c, uint32_t key, const hsm_wrap_params *p,
+                               const uint8_t *data, size_t len, hsm_wrap_result *out,
+                               hsm_node_status *st);
+/* Cfm3ExportPubKey: the DER SubjectPublicKeyInfo of a public key. */
+HSM_API hsm_rc hsm_export_public_key(hsm_client *c, uint32_t key, hsm_wrap_result *out,
+                                     hsm_node_status *st);
+/* Cfm3CreatePublicKey: a public key from DER SubjectPublicKeyInfo (label,
+ * id and session from t), made on one node and cloned to the others. */
+HSM_API hsm_rc hsm_create_public_key(hsm_client *c, const hsm_key_template *t,
+                                     const uint8_t *der, size_t len,
+                                     const hsm_sync_opts *so, uint32_t *handle,
+                                     hsm_node_status *st);
 
 /* Per-server key operations (cloudhsm_mgmt_util). */
 HSM_API hsm_rc hsm_server_share_key(hsm_client *c, size_t srv, uint32_t handle,
@@ -391,6 +468,58 @@ HSM_API hsm_rc hsm_server_get_attributes(hsm_client *c, size_t srv, uint32_t han
                                          uint32_t attr, hsm_attribute_list *out);
 HSM_API hsm_rc hsm_server_set_attribute(hsm_client *c, size_t srv, uint32_t handle,
                                         uint32_t attr, const uint8_t *value, size_t len);
+
+/* Signing mechanisms of sign/verify (-m); PSS uses MGF1 with the same
+ * digest and a salt as long as the digest; ECDSA signatures are DER. */
+enum {
+	HSM_MECH_SHA1_RSA_PKCS = 0,
+	HSM_MECH_SHA256_RSA_PKCS = 1,
+	HSM_MECH_SHA384_RSA_PKCS = 2,
+	HSM_MECH_SHA512_RSA_PKCS = 3,
+	HSM_MECH_SHA224_RSA_PKCS = 4,
+	HSM_MECH_SHA1_RSA_PKCS_PSS = 5,
+	HSM_MECH_SHA256_RSA_PKCS_PSS = 6,
+	HSM_MECH_SHA384_RSA_PKCS_PSS = 7,
+	HSM_MECH_SHA512_RSA_PKCS_PSS = 8,
+	HSM_MECH_SHA224_RSA_PKCS_PSS = 9,
+	HSM_MECH_ECDSA_SHA1 = 15,
+	HSM_MECH_ECDSA_SHA224 = 16,
+	HSM_MECH_ECDSA_SHA256 = 17,
+	HSM_MECH_ECDSA_SHA384 = 18,
+	HSM_MECH_ECDSA_SHA512 = 19,
+};
+#define HSM_SIGN_DATA_MAX 65536u  /* bytes signed or verified in one call */
+#define HSM_SIGN_SIG_MAX 2048u    /* longest signature (RSA 16384 bits) */
+
+/* Signs len bytes with a private key on one node that holds it (the next
+ * in turn, another when that one is down); free *sig with free(). */
+HSM_API hsm_rc hsm_sign(hsm_client *c, uint32_t handle, uint32_t mech, const uint8_t *data,
+                        size_t len, uint8_t **sig, size_t *siglen, hsm_node_status *st);
+/* HSM_RC_BAD_PKCS_DATA when the signature does not match. */
+HSM_API hsm_rc hsm_verify(hsm_client *c, uint32_t handle, uint32_t mech, const uint8_t *data,
+                          size_t len, const uint8_t *sig, size_t siglen,
+                          hsm_node_status *st);
+
+/* findAllKeys: how a key relates to the user asked about. */
+enum {
+	HSM_KEYREL_OWNER = 1,         /* owns it; shared with nobody: "(o)" */
+	HSM_KEYREL_SHARED = 2,        /* shared with the user: "(s)" */
+	HSM_KEYREL_OWNER_SHARED = 3,  /* owns it and shares it with others: bare */
+};
+typedef struct {
+	uint32_t handle;
+	uint32_t relation;            /* HSM_KEYREL_* */
+} hsm_user_key;
+typedef struct {
+	size_t count;
+	hsm_user_key *keys;           /* by handle */
+	bool has_hash;                /* asked for, and the user has keys */
+	uint8_t hash[32];             /* SHA-256 of users, ownership and sharing */
+} hsm_user_key_list;
+HSM_API void hsm_user_key_list_free(hsm_user_key_list *l);
+/* The token keys a CU owns or shares on one server (CO, PCO, AU only). */
+HSM_API hsm_rc hsm_server_find_all_keys(hsm_client *c, size_t srv, uint32_t user,
+                                        bool with_hash, hsm_user_key_list *out);
 
 #ifdef __cplusplus
 }
