@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -143,10 +144,13 @@ op_create_user(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *r
 	return 0;
 }
 
+/* Everything is decided inside the write transaction, so two deletes of
+ * one user cannot both succeed (nor remove whoever took its id since). */
 static hsm_rc
-delete_checked(struct session *s, const struct msg_user_req *m)
+delete_locked(struct session *s, const struct msg_user_req *m)
 {
 	struct store_user u;
+	bool owns = false;
 	hsm_rc rc = find_target(s, m, &u);
 	if (rc != HSM_RC_SUCCESS)
 		return rc;
@@ -154,17 +158,24 @@ delete_checked(struct session *s, const struct msg_user_req *m)
 		return HSM_RC_PERMISSION_DENIED;
 	if (node_user_logged_in(s->node, u.id, NULL))
 		return HSM_RC_USER_LOGGED_IN;
+	if (store_user_owns_keys(s->store, u.id, &owns) != 0)
+		return HSM_RC_INTERNAL;
+	if (owns)
+		return HSM_RC_USER_OWNS_KEYS;
+	if (store_key_unshare_user(s->store, s->node->storage_key, u.id) != 0)
+		return HSM_RC_INTERNAL;
+	int deleted = store_user_delete(s->store, u.id);
+	return deleted == 0 ? HSM_RC_SUCCESS
+	     : deleted > 0 ? HSM_RC_USER_DOES_NOT_EXIST : HSM_RC_INTERNAL;
+}
+
+static hsm_rc
+delete_checked(struct session *s, const struct msg_user_req *m)
+{
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
-	bool owns = false;
-	if (store_user_owns_keys(s->store, u.id, &owns) != 0)
-		rc = HSM_RC_INTERNAL;
-	else if (owns)
-		rc = HSM_RC_USER_OWNS_KEYS;
-	else if (store_key_unshare_user(s->store, s->node->storage_key, u.id) == 0 &&
-	         store_user_delete(s->store, u.id) == 0 && store_commit(s->store) == 0)
-		return HSM_RC_SUCCESS;
-	else
+	hsm_rc rc = delete_locked(s, m);
+	if (rc == HSM_RC_SUCCESS && store_commit(s->store) != 0)
 		rc = HSM_RC_INTERNAL;
 	store_rollback(s->store);
 	return rc;
@@ -201,10 +212,20 @@ change_checked(struct session *s, const struct msg_user_req *m)
 	if (u.type == HSM_USER_PRECO)
 		u.type = HSM_USER_CO;
 	rc = HSM_RC_INTERNAL;
+	/* The slow hash is made outside the transaction; inside it, the user
+	 * must still be the one we looked up. */
 	if (kdf_set_password(&u, m->password) == 0 && store_begin(s->store) == 0) {
-		if (store_user_set_password(s->store, &u) == 0 && store_commit(s->store) == 0)
+		struct store_user again;
+		int found = store_user_get(s->store, u.id, &again);
+		if (found == 0 && strcasecmp(again.name, u.name) != 0)
+			found = 1;
+		if (found > 0)
+			rc = HSM_RC_USER_DOES_NOT_EXIST;
+		else if (found == 0 && store_user_set_password(s->store, &u) == 0 &&
+		         store_commit(s->store) == 0)
 			rc = HSM_RC_SUCCESS;
 		store_rollback(s->store);
+		OPENSSL_cleanse(&again, sizeof(again));
 	}
 	if (rc == HSM_RC_SUCCESS)
 		node_user_retype(s->node, u.id, u.type);

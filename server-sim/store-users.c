@@ -148,13 +148,17 @@ store_user_insert(struct store *s, struct store_user *u)
 	return store_exec_stmt(s, st);
 }
 
+/* 0 deleted, 1 no such user, -1 error. */
 int
 store_user_delete(struct store *s, uint32_t id)
 {
 	sqlite3_stmt *st = store_prepare(s, "DELETE FROM users WHERE id = ?");
-	if (st != NULL)
-		sqlite3_bind_int64(st, 1, id);
-	return store_exec_stmt(s, st);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (store_exec_stmt(s, st) != 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
 }
 
 int

@@ -61,6 +61,7 @@ int store_user_count(struct store *s, uint32_t *count);
 int store_user_list(struct store *s, hsm_user_list *out);
 /* Inserts with the lowest free id above the existing ones; sets u->id. */
 int store_user_insert(struct store *s, struct store_user *u);
+/* 0 deleted, 1 no such user, -1 error. */
 int store_user_delete(struct store *s, uint32_t id);
 /* New password hash, type (PRECO becomes CO) and failure count 0. */
 int store_user_set_password(struct store *s, const struct store_user *u);
