@@ -21,6 +21,8 @@ proc cmu_spawn {{cfg ""} args} {
 proc cmu_spawn_cmd {cmd} {
 	spawn -noecho {*}$cmd
 	set ::spawn_id $spawn_id
+	# expect reuses spawn ids: forget whatever an earlier session left.
+	array unset ::Sess "$spawn_id,*"
 	set ::Sess($spawn_id,prompt) "aws-cloudhsm>"
 	lappend ::Tally(sessions) $spawn_id
 	return $spawn_id
@@ -195,6 +197,7 @@ proc cmu_close_all {} {
 	foreach sid $::Tally(sessions) {
 		catch {close -i $sid}
 		catch {wait -i $sid}
+		array unset ::Sess "$sid,*"
 	}
 	set ::Tally(sessions) {}
 }
