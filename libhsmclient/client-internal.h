@@ -108,16 +108,26 @@ typedef hsm_rc (*key_node_fn)(hsm_client *c, size_t srv, void *arg);
 hsm_rc cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn,
                            void *arg, hsm_node_status *st);
 /* Clones freshly created token keys from node src to the others and checks
- * the minimum; on failure removes them everywhere. */
+ * the minimum; on failure removes the clones, and the source copy too unless
+ * keep_source (a session key that was made a token key stays). */
 hsm_rc cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
-                        const hsm_sync_opts *so, hsm_node_status *st);
+                        const hsm_sync_opts *so, bool keep_source, hsm_node_status *st);
+/* max(create_object_minimum_nodes, -min_srv). */
+unsigned cluster_required_nodes(hsm_client *c, const hsm_sync_opts *so);
+/* Nodes connected and logged in now. */
+size_t cluster_active_count(hsm_client *c);
+/* Active, and answering (a node silent for a while is pinged first). */
+bool cluster_node_usable(hsm_client *c, size_t srv);
 /* Makes new key(s) with fn on the next active node (moving on while nodes
  * are down), then, for token keys, clones them to the other nodes and checks
  * the minimum (cluster_sync_new). handles[n] receives the handles. */
 typedef hsm_rc (*cluster_create_fn)(hsm_client *c, size_t srv, void *arg, uint32_t *handles);
-hsm_rc cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
-                               uint32_t *handles, size_t n, const hsm_sync_opts *so,
-                               hsm_node_status *st);
+/* preferred: the node to try first (where a session unwrapping key lives),
+ * or CLUSTER_NO_PREFERENCE. */
+#define CLUSTER_NO_PREFERENCE ((size_t)-1)
+hsm_rc cluster_create_and_sync(hsm_client *c, bool session, size_t preferred,
+                               cluster_create_fn fn, void *arg, uint32_t *handles, size_t n,
+                               const hsm_sync_opts *so, hsm_node_status *st);
 /* now + so->timeout_s, or 0 when no -timeout was given. */
 uint64_t cluster_deadline_from(const hsm_sync_opts *so);
 /* Whether a token object can reach the minimum number of nodes at all. */

@@ -57,39 +57,69 @@ create_pair_on(hsm_client *c, size_t srv, void *arg, uint32_t *h)
 	return srv_gen_pair(c, srv, g->m, &h[0], &h[1]);
 }
 
-static hsm_rc
-create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
-                uint32_t *handles, size_t n, const hsm_sync_opts *so, hsm_node_status *st)
+/* The next node to make the key on: the preferred one first, then the
+ * others in turn, each at most once. */
+static bool
+next_source(hsm_client *c, size_t preferred, bool *tried, size_t *src)
 {
-	if (!session && cluster_min_reachable(c, so) != HSM_RC_SUCCESS)
-		return HSM_RC_CLUSTER_MIN_NODES;
+	if (preferred < c->count && !tried[preferred]) {
+		tried[preferred] = true;
+		if (cluster_node_usable(c, preferred)) {
+			*src = preferred;
+			return true;
+		}
+	}
+	for (size_t k = 0; k < c->count; k++) {
+		size_t i;
+		if (cluster_pick_node(c, &i) != HSM_RC_SUCCESS)
+			return false;
+		if (!tried[i]) {
+			tried[i] = true;
+			*src = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static hsm_rc
+create_and_sync(hsm_client *c, bool session, size_t preferred, cluster_create_fn fn,
+                void *arg, uint32_t *handles, size_t n, const hsm_sync_opts *so,
+                hsm_node_status *st)
+{
+	bool tried[HSM_MAX_SERVERS] = { false };
+	hsm_rc last = HSM_RC_CLUSTER_UNAVAILABLE;
+	size_t src;
 	mark_inactive(c, st);
-	for (size_t tries = 0; tries < c->count; tries++) {
-		size_t src;
-		if (cluster_pick_node(c, &src) != HSM_RC_SUCCESS)
-			break;
+	/* Too few nodes up: refuse before making anything that must be undone. */
+	if (!session && (cluster_min_reachable(c, so) != HSM_RC_SUCCESS ||
+	                 cluster_active_count(c) < cluster_required_nodes(c, so)))
+		return HSM_RC_CLUSTER_MIN_NODES;
+	while (next_source(c, preferred, tried, &src)) {
 		hsm_rc rc = fn(c, src, arg, handles);
 		node_status_set(st, src, rc);
 		if (rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL ||
-		    rc == HSM_RC_CLUSTER_TIMEOUT)
+		    rc == HSM_RC_CLUSTER_TIMEOUT) {
+			last = rc;
 			continue;
+		}
 		if (rc != HSM_RC_SUCCESS || session)
 			return rc;
-		return cluster_sync_new(c, src, handles, n, so, st);
+		return cluster_sync_new(c, src, handles, n, so, false, st);
 	}
-	return HSM_RC_CLUSTER_UNAVAILABLE;
+	return last;
 }
 
 /* -timeout bounds the whole command: making the key and cloning it. */
 hsm_rc
-cluster_create_and_sync(hsm_client *c, bool session, cluster_create_fn fn, void *arg,
-                        uint32_t *handles, size_t n, const hsm_sync_opts *so,
+cluster_create_and_sync(hsm_client *c, bool session, size_t preferred, cluster_create_fn fn,
+                        void *arg, uint32_t *handles, size_t n, const hsm_sync_opts *so,
                         hsm_node_status *st)
 {
 	node_status_init(st, c->count);
 	cluster_refresh(c);       /* reconnecting is not the command's -timeout */
 	client_deadline_set(cluster_deadline_from(so));
-	hsm_rc rc = create_and_sync(c, session, fn, arg, handles, n, so, st);
+	hsm_rc rc = create_and_sync(c, session, preferred, fn, arg, handles, n, so, st);
 	client_deadline_set(0);
 	return rc;
 }
@@ -103,7 +133,7 @@ hsm_generate_secret_key(hsm_client *c, const hsm_key_template *t, const hsm_sync
 	hsm_rc rc = template_to_msg(t, HSM_CLASS_SECRET, &m);
 	struct gen_arg g = { &m };
 	if (rc == HSM_RC_SUCCESS)
-		rc = cluster_create_and_sync(c, m.session, create_secret_on, &g, h, 1, so, st);
+		rc = cluster_create_and_sync(c, m.session, CLUSTER_NO_PREFERENCE, create_secret_on, &g, h, 1, so, st);
 	*handle = h[0];
 	return rc;
 }
@@ -117,7 +147,7 @@ hsm_generate_key_pair(hsm_client *c, const hsm_key_template *t, const hsm_sync_o
 	hsm_rc rc = template_to_msg(t, 0, &m);
 	struct gen_arg g = { &m };
 	if (rc == HSM_RC_SUCCESS)
-		rc = cluster_create_and_sync(c, m.session, create_pair_on, &g, h, 2, so, st);
+		rc = cluster_create_and_sync(c, m.session, CLUSTER_NO_PREFERENCE, create_pair_on, &g, h, 2, so, st);
 	*pub = h[0];
 	*priv = h[1];
 	return rc;
@@ -303,7 +333,8 @@ hsm_insert_masked(hsm_client *c, const uint8_t *blob, size_t len, const hsm_sync
 {
 	struct insert_arg a = { blob, len };
 	*handle = 0;
-	return cluster_create_and_sync(c, false, insert_on, &a, handle, 1, so, st);
+	return cluster_create_and_sync(c, false, CLUSTER_NO_PREFERENCE, insert_on, &a, handle, 1,
+	                               so, st);
 }
 
 /* Combines per-node results of a change made everywhere the key is: nodes
@@ -361,22 +392,25 @@ change_everywhere(hsm_client *c, const struct change_arg *a, hsm_node_status *st
 	return rc;
 }
 
-/* A session key made a token key on its node is then cloned like a new one. */
+/* A session key made a token key on its node is then cloned like a new
+ * one; it is never removed for missing the minimum (it existed before). */
 static hsm_rc
 make_token(hsm_client *c, uint32_t handle, const uint8_t *value, size_t len,
            hsm_node_status *st)
 {
 	size_t origin = CLUSTER_ORIGIN(handle);
-	if (origin >= c->count || !cluster_node_active(c, origin)) {
-		node_status_set(st, origin < c->count ? origin : 0, HSM_RC_CLUSTER_UNAVAILABLE);
+	hsm_sync_opts so = { 0, 0 };
+	mark_inactive(c, st);
+	if (origin >= c->count || !cluster_node_active(c, origin))
 		return HSM_RC_CLUSTER_UNAVAILABLE;
-	}
+	if (cluster_min_reachable(c, &so) != HSM_RC_SUCCESS ||
+	    cluster_active_count(c) < cluster_required_nodes(c, &so))
+		return HSM_RC_CLUSTER_MIN_NODES;
 	hsm_rc rc = hsm_server_set_attribute(c, origin, handle, HSM_ATTR_TOKEN, value, len);
 	node_status_set(st, origin, rc);
 	if (rc != HSM_RC_SUCCESS)
 		return rc;
-	hsm_sync_opts so = { 0, 0 };
-	return cluster_sync_new(c, origin, &handle, 1, &so, st);
+	return cluster_sync_new(c, origin, &handle, 1, &so, true, st);
 }
 
 hsm_rc

@@ -183,39 +183,6 @@ create_on(hsm_client *c, size_t srv, void *arg, uint32_t *h)
 	return srv_call_u32(c, srv, a->op, a->req, &h[0]);
 }
 
-static bool
-try_elsewhere(hsm_rc rc)
-{
-	return rc == HSM_RC_CLUSTER_UNAVAILABLE || rc == HSM_RC_CLUSTER_PROTOCOL ||
-	       rc == HSM_RC_CLUSTER_TIMEOUT;
-}
-
-/* Makes the key on the node that made the unwrapping key (the only one that
- * has it when it is a session key), else like any new key; token keys are
- * then cloned, or removed everywhere when the minimum is not met. */
-static hsm_rc
-create_near(hsm_client *c, uint32_t near, bool session, struct create_call *a,
-            uint32_t *handle, const hsm_sync_opts *so, hsm_node_status *st)
-{
-	size_t origin = CLUSTER_ORIGIN(near);
-	cluster_refresh(c);
-	node_status_init(st, c->count);
-	if (origin >= c->count || !cluster_node_active(c, origin))
-		return cluster_create_and_sync(c, session, create_on, a, handle, 1, so, st);
-	if (!session && cluster_min_reachable(c, so) != HSM_RC_SUCCESS)
-		return HSM_RC_CLUSTER_MIN_NODES;
-	for (size_t i = 0; i < c->count; i++)
-		if (!cluster_node_active(c, i))
-			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);
-	hsm_rc rc = create_on(c, origin, a, handle);
-	node_status_set(st, origin, rc);
-	if (try_elsewhere(rc))
-		return cluster_create_and_sync(c, session, create_on, a, handle, 1, so, st);
-	if (rc != HSM_RC_SUCCESS || session)
-		return rc;
-	return cluster_sync_new(c, origin, handle, 1, so, st);
-}
-
 hsm_rc
 hsm_unwrap_key(hsm_client *c, uint32_t unwrapping_key, const hsm_wrap_params *p,
                uint32_t key_class, const hsm_key_template *t, const uint8_t *data,
@@ -233,7 +200,11 @@ hsm_unwrap_key(hsm_client *c, uint32_t unwrapping_key, const hsm_wrap_params *p,
 	msg_unwrap_req_encode(&req, &m);
 	struct create_call a = { OP_UNWRAP_KEY, &req };
 	hsm_rc rc = req.failed ? HSM_RC_INVALID_INPUT
-	                       : create_near(c, unwrapping_key, t->session, &a, handle, so, st);
+	                       /* First on the node that made the unwrapping key: the
+	                        * only one holding it when it is a session key. */
+	                       : cluster_create_and_sync(c, t->session,
+	                                                 CLUSTER_ORIGIN(unwrapping_key), create_on,
+	                                                 &a, handle, 1, so, st);
 	hbuf_free(&req);
 	return rc;
 }
@@ -254,8 +225,8 @@ hsm_create_public_key(hsm_client *c, const hsm_key_template *t, const uint8_t *d
 	msg_create_pub_req_encode(&req, &m);
 	struct create_call a = { OP_CREATE_PUBLIC_KEY, &req };
 	hsm_rc rc = req.failed ? HSM_RC_INVALID_INPUT
-	                       : cluster_create_and_sync(c, t->session, create_on, &a, handle, 1,
-	                                                 so, st);
+	                       : cluster_create_and_sync(c, t->session, CLUSTER_NO_PREFERENCE,
+	                                                 create_on, &a, handle, 1, so, st);
 	hbuf_free(&req);
 	return rc;
 }

@@ -131,9 +131,8 @@ node_responsive(hsm_client *c, size_t srv)
 	return false;
 }
 
-/* Active and answering. */
-static bool
-node_usable(hsm_client *c, size_t srv)
+bool
+cluster_node_usable(hsm_client *c, size_t srv)
 {
 	return cluster_node_active(c, srv) && node_responsive(c, srv);
 }
@@ -143,7 +142,7 @@ cluster_pick_node(hsm_client *c, size_t *srv)
 {
 	for (size_t tries = 0; tries < c->count; tries++) {
 		size_t i = next_start(c) % c->count;
-		if (node_usable(c, i)) {
+		if (cluster_node_usable(c, i)) {
 			*srv = i;
 			return HSM_RC_SUCCESS;
 		}
@@ -170,7 +169,7 @@ cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, 
 	size_t tries = token ? c->count : 1;
 	for (size_t n = 0; n < tries; n++) {
 		size_t i = (start + n) % c->count;
-		if (!node_usable(c, i)) {
+		if (!cluster_node_usable(c, i)) {
 			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);
 			continue;
 		}
@@ -218,8 +217,17 @@ cluster_deadline_from(const hsm_sync_opts *so)
 	return so != NULL && so->timeout_s > 0 ? hsm_now_ms() + so->timeout_s * 1000ull : 0;
 }
 
-static unsigned
-required_nodes(hsm_client *c, const hsm_sync_opts *so)
+size_t
+cluster_active_count(hsm_client *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->count; i++)
+		n += cluster_node_active(c, i);
+	return n;
+}
+
+unsigned
+cluster_required_nodes(hsm_client *c, const hsm_sync_opts *so)
 {
 	unsigned want = so != NULL && so->min_srv > 0 ? so->min_srv : 1;
 	return want > c->min_nodes ? want : c->min_nodes;
@@ -285,7 +293,7 @@ free_blobs(uint8_t **blobs, size_t *lens, size_t n)
 
 hsm_rc
 cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
-                 const hsm_sync_opts *so, hsm_node_status *st)
+                 const hsm_sync_opts *so, bool keep_source, hsm_node_status *st)
 {
 	uint8_t *blobs[2] = { NULL, NULL };
 	size_t lens[2] = { 0, 0 };
@@ -307,12 +315,13 @@ cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
 		}
 	}
 	free_blobs(blobs, lens, n);
-	if (rc == HSM_RC_SUCCESS && have < required_nodes(c, so))
+	if (rc == HSM_RC_SUCCESS && have < cluster_required_nodes(c, so))
 		rc = HSM_RC_CLUSTER_MIN_NODES;
 	if (rc != HSM_RC_SUCCESS) {
 		/* Cleaning up is not bounded by the command's -timeout. */
 		uint64_t saved = client_deadline();
 		client_deadline_set(0);
+		holds[src] = !keep_source;
 		remove_everywhere(c, holds, handles, n);
 		client_deadline_set(saved);
 	}
@@ -323,5 +332,5 @@ cluster_sync_new(hsm_client *c, size_t src, const uint32_t *handles, size_t n,
 hsm_rc
 cluster_min_reachable(hsm_client *c, const hsm_sync_opts *so)
 {
-	return required_nodes(c, so) <= c->count ? HSM_RC_SUCCESS : HSM_RC_CLUSTER_MIN_NODES;
+	return cluster_required_nodes(c, so) <= c->count ? HSM_RC_SUCCESS : HSM_RC_CLUSTER_MIN_NODES;
 }

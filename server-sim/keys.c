@@ -174,6 +174,9 @@ create_locked(struct session *s, struct key_obj **k, size_t n, bool session_key)
 hsm_rc
 keys_create(struct session *s, struct key_obj **k, size_t n, bool session_key)
 {
+	/* Room for every key of a pair, or none is made. */
+	if (session_key && s->nskeys + n > SESSION_KEYS_MAX)
+		return HSM_RC_MAX_KEYS;
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
 	hsm_rc rc = create_locked(s, k, n, session_key);
