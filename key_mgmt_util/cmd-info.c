@@ -190,7 +190,9 @@ const struct kmu_cmd kmu_cmd_get_cert = {
 	.name = "getCert",
 	.summary = "Gets Partition Certificates stored on HSM",
 	.help = "Description\n===========\nSaves one of the HSM's certificates to a file.\n\n"
-		"Syntax: getCert -h\n\ngetCert -f <file-name>\n        -s <certificate-type>\n\n"
+		"Syntax: getCert -h\n\n"
+		"getCert -f <file-name> \n"
+		"        -t <certificate-type>\n\n"
 		"Parameters:\n  -f       file to write (PEM)\n"
 		"  -s       1 manufacturer root, 2 manufacturer hardware, 4 customer root,\n"
 		"           8 cluster (signed by the customer root),\n"

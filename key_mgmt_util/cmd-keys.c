@@ -228,7 +228,8 @@ const struct kmu_cmd kmu_cmd_delete_key = {
 	.name = "deleteKey",
 	.summary = "Delete Key",
 	.help = "Description\n===========\nDeletes a key from the HSMs. Only the owner can.\n\n"
-		"Syntax: deleteKey -h \n\ndeleteKey -k <key-handle>\n",
+		"Syntax: deleteKey -h\n\n"
+		"deleteKey -k\n",
 	KMU_OPTS(handle_opts),
 	.exec = delete_exec,
 };

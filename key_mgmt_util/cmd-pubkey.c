@@ -116,7 +116,7 @@ const struct kmu_cmd kmu_cmd_import_pub_key = {
 		"             -f <key-file>\n"
 		"             [-sess]\n"
 		"             [-id <key-id>]\n"
-		"             [-min_srv <minimum-number-of-servers>]\n"
+		"             [min_srv <minimum-number-of-servers>]\n"
 		"             [-timeout <number-of-seconds>]\n\n"
 		"Parameters:\n"
 		"  -f       a PEM file: PUBLIC KEY, or RSA PUBLIC KEY\n"
