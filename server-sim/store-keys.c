@@ -1,5 +1,7 @@
 /* store-keys.c - token keys in the node database. Key material is sealed
  * with AES-256-GCM under the node's storage key, bound to the key handle. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,24 +56,47 @@ material_context(char *ctx, size_t n, const struct key_obj *k)
 	return 0;
 }
 
-static void
+/* A column read back must be exactly what was stored: a value that does
+ * not fit (wider than 32 bits, a label cut short, an embedded NUL) would
+ * otherwise alias the sealed original and open as it. */
+static bool
+column_u32(sqlite3_stmt *st, int col, uint32_t *out)
+{
+	sqlite3_int64 v = sqlite3_column_int64(st, col);
+	*out = (uint32_t)v;
+	return sqlite3_column_type(st, col) == SQLITE_INTEGER && v >= 0 && v <= UINT32_MAX;
+}
+
+static bool
+column_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	if (text == NULL || len >= size || strlen(text) != len)
+		return false;
+	memcpy(out, text, len + 1);
+	return true;
+}
+
+static int
 key_from_row(sqlite3_stmt *st, struct key_obj *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->handle = (uint32_t)sqlite3_column_int64(st, 0);
-	k->owner = (uint32_t)sqlite3_column_int64(st, 1);
-	k->key_class = (uint32_t)sqlite3_column_int64(st, 2);
-	k->key_type = (uint32_t)sqlite3_column_int64(st, 3);
-	const char *label = (const char *)sqlite3_column_text(st, 4);
-	const char *id = (const char *)sqlite3_column_text(st, 5);
-	hsm_strlcpy(k->label, label ? label : "", sizeof(k->label));
-	hsm_strlcpy(k->id, id ? id : "", sizeof(k->id));
-	k->flags = (uint32_t)sqlite3_column_int64(st, 6);
-	k->value_len = (uint32_t)sqlite3_column_int64(st, 7);
 	const void *kcv = sqlite3_column_blob(st, 8);
-	if (kcv != NULL && sqlite3_column_bytes(st, 8) == (int)sizeof(k->kcv))
-		memcpy(k->kcv, kcv, sizeof(k->kcv));
-	k->m_value = (uint32_t)sqlite3_column_int64(st, 9);
+	bool ok = column_u32(st, 0, &k->handle) && column_u32(st, 1, &k->owner) &&
+	          column_u32(st, 2, &k->key_class) && column_u32(st, 3, &k->key_type) &&
+	          column_text(st, 4, k->label, sizeof(k->label)) &&
+	          column_text(st, 5, k->id, sizeof(k->id)) &&
+	          column_u32(st, 6, &k->flags) && column_u32(st, 7, &k->value_len) &&
+	          kcv != NULL && sqlite3_column_bytes(st, 8) == (int)sizeof(k->kcv) &&
+	          column_u32(st, 9, &k->m_value);
+	if (!ok) {
+		log_error("key row %lld: a column does not hold a valid value (altered row?)",
+		          (long long)sqlite3_column_int64(st, 0));
+		return -1;
+	}
+	memcpy(k->kcv, kcv, sizeof(k->kcv));
+	return 0;
 }
 
 static int
@@ -84,10 +109,11 @@ load_shares(struct store *s, struct key_obj *k)
 	sqlite3_bind_int64(st, 1, k->handle);
 	int rc;
 	k->nshares = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k->nshares < HSM_MAX_SHARES)
-		k->shares[k->nshares++] = (uint32_t)sqlite3_column_int64(st, 0);
+	bool ok = true;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW && k->nshares < HSM_MAX_SHARES)
+		ok = column_u32(st, 0, &k->shares[k->nshares++]);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	return ok && (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : -1;
 }
 
 static int
@@ -126,12 +152,11 @@ store_key_get(struct store *s, const uint8_t skey[32], uint32_t handle,
 		return -1;
 	sqlite3_bind_int64(st, 1, handle);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		key_from_row(st, k);
+	bool row_ok = rc == SQLITE_ROW && key_from_row(st, k) == 0;
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return 1;
-	if (rc != SQLITE_ROW || load_shares(s, k) != 0 ||
+	if (!row_ok || load_shares(s, k) != 0 ||
 	    (with_material && load_material(s, skey, k) != 0)) {
 		key_obj_clear(k);
 		return -1;
@@ -155,8 +180,11 @@ store_key_list(struct store *s, struct key_obj **out, size_t *n)
 		return -1;
 	}
 	size_t got = 0;
+	/* A row that does not read back exactly would not open either: leave
+	 * it out of the listing rather than show it under an aliased value. */
 	while (got < count && sqlite3_step(st) == SQLITE_ROW)
-		key_from_row(st, &keys[got++]);
+		if (key_from_row(st, &keys[got]) == 0)
+			got++;
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < got; i++)
 		if (load_shares(s, &keys[i]) != 0) {

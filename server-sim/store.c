@@ -272,10 +272,12 @@ store_set_identity(const char *path, const struct store_identity *id,
 	if (s == NULL)
 		return -1;
 	/* A restored image may be older than keys this node made since and
-	 * cloned elsewhere: move the handle sequence well past them. */
+	 * cloned elsewhere: move the handle sequence well past them.  A
+	 * missing row means the image predates the first key (sequence 1). */
 	int rc = store_begin(s) == 0 && identity_write(s, id) == 0 &&
-	         store_exec(s, "UPDATE meta SET value = CAST(value AS INTEGER) + "
-	                       STORE_RESTORE_HANDLE_GAP " WHERE key = 'next_key_seq'") == 0 &&
+	         store_exec(s, "INSERT INTO meta(key, value) VALUES ('next_key_seq', 1 + "
+	                       STORE_RESTORE_HANDLE_GAP ") ON CONFLICT(key) DO UPDATE SET "
+	                       "value = CAST(value AS INTEGER) + " STORE_RESTORE_HANDLE_GAP) == 0 &&
 	         store_commit(s) == 0 ? 0 : -1;
 	if (rc != 0) {
 		hsm_errf(err, errlen, "%s: cannot set identity: %s", path, sqlite3_errmsg(s->db));
