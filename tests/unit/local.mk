@@ -53,3 +53,31 @@ tests_unit_test_mask_LDADD = $(UNIT_SIM_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test-config.c $(UNIT_HELPER)
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = libhsmclient.la $(OPENSSL_LIBS) $(CUNIT_LIBS)
+
+# The key layer: store rows and sealing, handles, IDs, keys.c.
+UNIT_TESTS_KEYS = tests/unit/test-keys
+check_PROGRAMS += $(UNIT_TESTS_KEYS)
+TESTS += $(UNIT_TESTS_KEYS)
+
+tests_unit_test_keys_SOURCES = tests/unit/test-keys.c $(UNIT_HELPER) $(UNIT_DB_HELPER)
+tests_unit_test_keys_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keys_LDADD = $(UNIT_SIM_LIBS)
+
+# getAttribute/setAttribute rules, the key object codec and attribute printing
+# (attr-format.c lives in libhsmcli).
+UNIT_TESTS_KEYATTRS = tests/unit/test-keyattrs
+check_PROGRAMS += $(UNIT_TESTS_KEYATTRS)
+TESTS += $(UNIT_TESTS_KEYATTRS)
+
+tests_unit_test_keyattrs_SOURCES = tests/unit/test-keyattrs.c $(UNIT_HELPER)
+tests_unit_test_keyattrs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keyattrs_LDADD = libhsmcli.la $(UNIT_SIM_LIBS) $(READLINE_LIBS)
+
+# Key generation (keygen.c): sizes, check values, pairs, default attributes.
+UNIT_TESTS_KEYGEN = tests/unit/test-keygen
+check_PROGRAMS += $(UNIT_TESTS_KEYGEN)
+TESTS += $(UNIT_TESTS_KEYGEN)
+
+tests_unit_test_keygen_SOURCES = tests/unit/test-keygen.c $(UNIT_HELPER)
+tests_unit_test_keygen_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keygen_LDADD = $(UNIT_SIM_LIBS)
