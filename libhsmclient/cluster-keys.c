@@ -39,6 +39,21 @@ mark_inactive(hsm_client *c, hsm_node_status *st)
 			node_status_set(st, i, HSM_RC_CLUSTER_UNAVAILABLE);
 }
 
+/* Fewer nodes up than the minimum asks for (or -min_srv beyond the
+ * cluster): the nodes that are up show 0, so the status block explains
+ * the refusal. */
+static bool
+too_few_nodes(hsm_client *c, const hsm_sync_opts *so, hsm_node_status *st)
+{
+	if (cluster_min_reachable(c, so) == HSM_RC_SUCCESS &&
+	    cluster_active_count(c) >= cluster_required_nodes(c, so))
+		return false;
+	for (size_t i = 0; i < c->count; i++)
+		if (cluster_node_active(c, i))
+			node_status_set(st, i, HSM_RC_SUCCESS);
+	return true;
+}
+
 struct gen_arg {
 	const struct msg_key_template *m;
 };
@@ -92,8 +107,7 @@ create_and_sync(hsm_client *c, bool session, size_t preferred, cluster_create_fn
 	size_t src;
 	mark_inactive(c, st);
 	/* Too few nodes up: refuse before making anything that must be undone. */
-	if (!session && (cluster_min_reachable(c, so) != HSM_RC_SUCCESS ||
-	                 cluster_active_count(c) < cluster_required_nodes(c, so)))
+	if (!session && too_few_nodes(c, so, st))
 		return HSM_RC_CLUSTER_MIN_NODES;
 	while (next_source(c, preferred, tried, &src)) {
 		hsm_rc rc = fn(c, src, arg, handles);
@@ -403,8 +417,7 @@ make_token(hsm_client *c, uint32_t handle, const uint8_t *value, size_t len,
 	mark_inactive(c, st);
 	if (origin >= c->count || !cluster_node_active(c, origin))
 		return HSM_RC_CLUSTER_UNAVAILABLE;
-	if (cluster_min_reachable(c, &so) != HSM_RC_SUCCESS ||
-	    cluster_active_count(c) < cluster_required_nodes(c, &so))
+	if (too_few_nodes(c, &so, st))
 		return HSM_RC_CLUSTER_MIN_NODES;
 	hsm_rc rc = hsm_server_set_attribute(c, origin, handle, HSM_ATTR_TOKEN, value, len);
 	node_status_set(st, origin, rc);
