@@ -118,13 +118,15 @@ hsm_read_file(const char *path, size_t max, char **data, size_t *n)
 		errno = ENOMEM;
 		return -1;
 	}
+	errno = 0;
 	size_t got = fread(buf, 1, max + 1, f);
-	int failed = ferror(f);
+	/* Keep fread's reason (EISDIR for a directory) for the message. */
+	int read_errno = ferror(f) ? (errno != 0 ? errno : EIO) : 0;
 	fclose(f);
-	if (failed || got > max) {
+	if (read_errno != 0 || got > max) {
 		OPENSSL_cleanse(buf, max + 1);
 		free(buf);
-		errno = failed ? EIO : EFBIG;
+		errno = read_errno != 0 ? read_errno : EFBIG;
 		return -1;
 	}
 	buf[got] = '\0';

@@ -96,6 +96,7 @@ test_missing_file(void)
 	err[0] = '\0';
 	CU_ASSERT_PTR_NULL(hsm_client_open_cmu(tmpdir, err, sizeof(err)));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, tmpdir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Is a directory"));
 }
 
 static void
