@@ -193,6 +193,25 @@ proc write_file {path data} {
 	close $f
 }
 
+# The lines of a program's output (the last newline ends the last line).
+proc text_lines {text} {
+	if {$text eq ""} {
+		return {}
+	}
+	if {[string index $text end] eq "\n"} {
+		set text [string range $text 0 end-1]
+	}
+	return [split $text "\n"]
+}
+
+# A return code as key_mgmt_util prints it: 0x%02x up to 0xff, 0x%08x above.
+proc rc_hex {code} {
+	if {$code <= 0xff} {
+		return [format 0x%02x $code]
+	}
+	return [format 0x%08x $code]
+}
+
 # run ?-input TEXT | -pipe TEXT? CMD ARGS... -> dict {code out err}; never
 # raises for a non-zero exit. -input feeds TEXT from a file, -pipe through a
 # pipe (cat TEXT | CMD). Output is kept byte for byte.

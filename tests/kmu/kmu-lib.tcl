@@ -242,26 +242,7 @@ proc kmu_single {args} {
 	return [run {*}$pre $::Kmu(bin) -c $cfg singlecmd {*}$args]
 }
 
-# The lines of a program's output (the last newline ends the last line).
-proc text_lines {text} {
-	if {$text eq ""} {
-		return {}
-	}
-	if {[string index $text end] eq "\n"} {
-		set text [string range $text 0 end-1]
-	}
-	return [split $text "\n"]
-}
-
 # ---- expected lines ------------------------------------------------------------------
-
-# A return code as key_mgmt_util prints it: 0x%02x up to 0xff, 0x%08x above.
-proc rc_hex {code} {
-	if {$code <= 0xff} {
-		return [format 0x%02x $code]
-	}
-	return [format 0x%08x $code]
-}
 
 proc rc_msg {code} {
 	set key [format 0x%08x $code]

@@ -126,11 +126,6 @@ proc kmu_cmd {cmd} {
 	return [lines_until_prompt]
 }
 
-# Text as the prompt session reads it: lines without their line ends.
-proc text_lines {text} {
-	return [split [string range $text 0 end-1] "\n"]
-}
-
 # A prompt session logged in as user (the current spawn id).
 proc kmu_login_session {user pw} {
 	kmu_spawn

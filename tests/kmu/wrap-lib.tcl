@@ -112,24 +112,7 @@ proc w_single {user pw args} {
 	return $r
 }
 
-proc text_lines {text} {
-	if {$text eq ""} {
-		return {}
-	}
-	if {[string index $text end] eq "\n"} {
-		set text [string range $text 0 end-1]
-	}
-	return [split $text "\n"]
-}
-
 # ---- expected lines --------------------------------------------------------------------
-
-proc rc_hex {code} {
-	if {$code <= 0xff} {
-		return [format 0x%02x $code]
-	}
-	return [format 0x%08x $code]
-}
 
 proc msg_of {code} {
 	return [dict get $::W(messages) [rc_hex $code]]
