@@ -28,6 +28,7 @@ static const struct cmu_cmd *const cmu_table[] = {
 	&cmd_server_entry,
 	&cmd_set_attribute_entry,
 	&cmd_share_key_entry,
+	&cmd_sync_key_entry,
 	&cmd_sync_user_entry,
 };
 

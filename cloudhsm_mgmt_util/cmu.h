@@ -66,7 +66,7 @@ extern const struct cmu_cmd cmd_login_entry, cmd_logout_entry, cmd_quit_entry,
 	cmd_server_entry, cmd_exit_entry, cmd_info_entry, cmd_enable_e2e_entry,
 	cmd_help_entry, cmd_list_users_entry, cmd_create_user_entry,
 	cmd_delete_user_entry, cmd_change_pswd_entry, cmd_get_hsm_info_entry,
-	cmd_get_cert_entry, cmd_sync_user_entry;
+	cmd_get_cert_entry, cmd_sync_user_entry, cmd_sync_key_entry;
 /* cmd-keys.c */
 extern const struct cmu_cmd cmd_share_key_entry, cmd_get_key_info_entry,
 	cmd_get_attribute_entry, cmd_set_attribute_entry, cmd_find_all_keys_entry,

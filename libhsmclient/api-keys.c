@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "client-internal.h"
 #include "util.h"
 
@@ -122,6 +124,29 @@ srv_insert_masked(hsm_client *c, size_t srv, const uint8_t *blob, size_t len,
 		rc = HSM_RC_CLUSTER_PROTOCOL;
 	hbuf_free(&req);
 	hbuf_free(&resp);
+	return rc;
+}
+
+/* syncKey: the key leaves src as a masked object and enters dst under the
+ * same handle; a reply with another handle is undone. */
+hsm_rc
+hsm_server_copy_key(hsm_client *c, size_t src, size_t dst, uint32_t handle)
+{
+	if (src >= c->count || dst >= c->count || src == dst)
+		return HSM_RC_INVALID_INPUT;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	uint32_t got = 0;
+	hsm_rc rc = srv_extract_masked(c, src, handle, &blob, &len, 0);
+	if (rc == HSM_RC_SUCCESS)
+		rc = srv_insert_masked(c, dst, blob, len, true, &got, 0);
+	if (rc == HSM_RC_SUCCESS && got != handle) {
+		(void)srv_delete_key(c, dst, got);
+		rc = HSM_RC_CLUSTER_PROTOCOL;
+	}
+	if (blob != NULL)
+		OPENSSL_cleanse(blob, len);
+	free(blob);
 	return rc;
 }
 

@@ -466,6 +466,11 @@ HSM_API hsm_rc hsm_server_get_key_info(hsm_client *c, size_t srv, uint32_t handl
                                        hsm_key_info *out);
 HSM_API hsm_rc hsm_server_get_attributes(hsm_client *c, size_t srv, uint32_t handle,
                                          uint32_t attr, hsm_attribute_list *out);
+/* syncKey: copies a token key from server src to server dst (same cluster
+ * or a clone) with its handle, attributes, owner and users; a CO may copy
+ * any key, a CU its own. HSM_RC_INVALID_INPUT when dst holds that handle
+ * already or keeps it for its own keys. */
+HSM_API hsm_rc hsm_server_copy_key(hsm_client *c, size_t src, size_t dst, uint32_t handle);
 HSM_API hsm_rc hsm_server_set_attribute(hsm_client *c, size_t srv, uint32_t handle,
                                         uint32_t attr, const uint8_t *value, size_t len);
 
