@@ -8,6 +8,7 @@
 #include "util.h"
 
 static const struct cmu_cmd *const cmu_table[] = {
+	&cmd_approve_token_entry,
 	&cmd_change_pswd_entry,
 	&cmd_create_user_entry,
 	&cmd_delete_user_entry,
@@ -18,15 +19,20 @@ static const struct cmu_cmd *const cmu_table[] = {
 	&cmd_get_cert_entry,
 	&cmd_get_hsm_info_entry,
 	&cmd_get_key_info_entry,
+	&cmd_get_m_value_entry,
+	&cmd_get_token_entry,
 	&cmd_help_entry,
 	&cmd_info_entry,
 	&cmd_list_attributes_entry,
+	&cmd_list_tokens_entry,
 	&cmd_list_users_entry,
 	&cmd_login_entry,
 	&cmd_logout_entry,
 	&cmd_quit_entry,
+	&cmd_register_quorum_pub_key_entry,
 	&cmd_server_entry,
 	&cmd_set_attribute_entry,
+	&cmd_set_m_value_entry,
 	&cmd_share_key_entry,
 	&cmd_sync_key_entry,
 	&cmd_sync_user_entry,

@@ -71,5 +71,9 @@ extern const struct cmu_cmd cmd_login_entry, cmd_logout_entry, cmd_quit_entry,
 extern const struct cmu_cmd cmd_share_key_entry, cmd_get_key_info_entry,
 	cmd_get_attribute_entry, cmd_set_attribute_entry, cmd_find_all_keys_entry,
 	cmd_list_attributes_entry;
+/* cmd-quorum.c */
+extern const struct cmu_cmd cmd_register_quorum_pub_key_entry, cmd_get_token_entry,
+	cmd_approve_token_entry, cmd_list_tokens_entry, cmd_get_m_value_entry,
+	cmd_set_m_value_entry;
 
 #endif
