@@ -15,6 +15,16 @@ AC_DEFUN([ACX_BUILD_MODES], [
     SAN_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
     SAN_LDFLAGS="-fsanitize=address,undefined"
   ])
+  dnl Every object gets coverage hooks, or libFuzzer sees only its target
+  dnl file and never learns its way into the decoders of libhsmcommon.
+  AS_IF([test "x$enable_fuzzing" = xyes], [
+    acx_save_CFLAGS=$CFLAGS
+    CFLAGS="$CFLAGS -fsanitize=fuzzer-no-link"
+    AC_COMPILE_IFELSE([AC_LANG_PROGRAM([], [])], [],
+      [AC_MSG_ERROR([--enable-fuzzing needs clang: ./configure CC=clang --enable-fuzzing])])
+    CFLAGS=$acx_save_CFLAGS
+    SAN_CFLAGS="$SAN_CFLAGS -fsanitize=fuzzer-no-link"
+  ])
   AS_IF([test "x$enable_debug" = xyes], [DEBUG_CFLAGS="-O0 -g3"], [DEBUG_CFLAGS=])
   AC_SUBST([SAN_CFLAGS])
   AC_SUBST([SAN_LDFLAGS])
