@@ -16,8 +16,9 @@ decode_frame(const uint8_t *p, size_t n)
 	(void)proto_parse(p, n, &h, &payload);
 }
 
+/* The user and key families (proto.c). */
 static void
-decode_message(uint8_t which, struct hrd *r)
+decode_user_or_key(unsigned which, struct hrd *r)
 {
 	struct msg_hello hello;
 	struct msg_user_req ureq;
@@ -30,9 +31,10 @@ decode_message(uint8_t which, struct hrd *r)
 	struct msg_key_filter f;
 	hsm_attribute_list attrs;
 	hsm_key_info ki;
-	uint32_t *handles;
+	struct msg_blob blob;
+	uint32_t *handles, ids[HSM_MAX_SHARES], nids;
 	size_t n;
-	switch (which % 12) {
+	switch (which) {
 	case 0: (void)msg_hello_decode(r, &hello); break;
 	case 1: if (msg_user_req_decode(r, &ureq, true) == 0) msg_user_req_clear(&ureq); break;
 	case 2: (void)msg_hsm_info_decode(r, &info); break;
@@ -45,7 +47,50 @@ decode_message(uint8_t which, struct hrd *r)
 	case 9: if (msg_attr_list_decode(r, &attrs) == 0) hsm_attribute_list_free(&attrs); break;
 	case 10: (void)msg_key_info_decode(r, &ki); break;
 	case 11: if (msg_handles_decode(r, &handles, &n) == 0) free(handles); break;
+	case 12: (void)msg_blob_decode(r, &blob, 128u * 1024u); break;
+	case 13: (void)msg_user_ids_decode(r, ids, &nids); break;
 	}
+}
+
+/* The crypto and wrap families (proto-crypto.c, proto-wrap.c). */
+static void
+decode_crypto_or_wrap(unsigned which, struct hrd *r)
+{
+	struct msg_sign_req sign;
+	uint32_t user;
+	bool with_hash;
+	hsm_user_key_list keys;
+	struct msg_wrap_params wp;
+	struct msg_wrap_key_req wk;
+	struct msg_wrap_data_req wd;
+	struct msg_wrap_resp wr;
+	struct msg_unwrap_req uw;
+	struct msg_create_pub_req cp;
+	switch (which) {
+	case 0: (void)msg_sign_req_decode(r, &sign, false); break;
+	case 1: (void)msg_sign_req_decode(r, &sign, true); break;
+	case 2: (void)msg_find_all_req_decode(r, &user, &with_hash); break;
+	case 3: if (msg_user_keys_decode(r, &keys) == 0) hsm_user_key_list_free(&keys); break;
+	case 4: (void)msg_wrap_params_decode(r, &wp); break;
+	case 5: (void)msg_wrap_key_req_decode(r, &wk); break;
+	case 6: (void)msg_wrap_data_req_decode(r, &wd); break;
+	case 7: (void)msg_wrap_resp_decode(r, &wr); break;
+	case 8: if (msg_unwrap_req_decode(r, &uw) == 0) msg_key_template_clear(&uw.t); break;
+	case 9: if (msg_create_pub_req_decode(r, &cp) == 0) msg_key_template_clear(&cp.t); break;
+	}
+}
+
+#define USER_OR_KEY_DECODERS 14u
+#define CRYPTO_OR_WRAP_DECODERS 10u
+
+static void
+decode_message(uint8_t which, struct hrd *r)
+{
+	unsigned k = which % (USER_OR_KEY_DECODERS + CRYPTO_OR_WRAP_DECODERS);
+	if (k < USER_OR_KEY_DECODERS)
+		decode_user_or_key(k, r);
+	else
+		decode_crypto_or_wrap(k - USER_OR_KEY_DECODERS, r);
 }
 
 int
