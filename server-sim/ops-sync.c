@@ -11,7 +11,7 @@
 #include "server.h"
 #include "util.h"
 
-#define USER_OBJECT_VERSION 1u
+#define USER_OBJECT_VERSION 2u   /* 2: with the registered public key */
 #define USER_OBJECT_MAX 4096u
 
 static void
@@ -26,6 +26,7 @@ user_object_encode(struct hbuf *b, const struct store_user *u)
 	hbuf_put_bytes(b, u->hash, sizeof(u->hash));
 	hbuf_put_u32(b, u->failures);
 	hbuf_put_u8(b, u->two_factor);
+	hbuf_put_bytes(b, u->pubkey, u->pubkey_len);
 }
 
 static int
@@ -33,8 +34,8 @@ user_object_decode(struct hrd *r, struct store_user *u)
 {
 	uint32_t version;
 	uint8_t type;
-	const uint8_t *salt, *hash;
-	size_t saltlen, hashlen;
+	const uint8_t *salt, *hash, *key;
+	size_t saltlen, hashlen, keylen;
 	memset(u, 0, sizeof(*u));
 	if (hrd_get_u32(r, &version) != 0 || version != USER_OBJECT_VERSION ||
 	    hrd_get_u32(r, &u->id) != 0 || hrd_get_u8(r, &type) != 0 ||
@@ -43,13 +44,19 @@ user_object_decode(struct hrd *r, struct store_user *u)
 	    saltlen != sizeof(u->salt) || hrd_get_u32(r, &u->iterations) != 0 ||
 	    hrd_get_bytes(r, &hash, &hashlen, sizeof(u->hash)) != 0 ||
 	    hashlen != sizeof(u->hash) || hrd_get_u32(r, &u->failures) != 0 ||
-	    hrd_get_bool(r, &u->two_factor) != 0 || hrd_end(r) != 0)
+	    hrd_get_bool(r, &u->two_factor) != 0 ||
+	    hrd_get_bytes(r, &key, &keylen, sizeof(u->pubkey)) != 0 || hrd_end(r) != 0)
 		return -1;
 	if (hsm_user_type_name((hsm_user_type)type) == NULL || u->iterations == 0)
 		return -1;
 	u->type = (hsm_user_type)type;
 	memcpy(u->salt, salt, saltlen);
 	memcpy(u->hash, hash, hashlen);
+	if (keylen > 0)
+		memcpy(u->pubkey, key, keylen);
+	u->pubkey_len = (uint32_t)keylen;
+	u->mofn_pubkey = keylen > 0;
+	u->two_factor = u->two_factor && keylen > 0;
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include "util.h"
 
 #define USER_COLUMNS "id, name, type, salt, iterations, hash, failures, " \
-	"mofn_pubkey IS NOT NULL, two_factor"
+	"mofn_pubkey, two_factor"
 
 static void
 copy_blob(sqlite3_stmt *st, int col, uint8_t *out, size_t outlen)
@@ -31,7 +31,12 @@ user_from_row(sqlite3_stmt *st, struct store_user *u)
 	u->iterations = (uint32_t)sqlite3_column_int64(st, 4);
 	copy_blob(st, 5, u->hash, sizeof(u->hash));
 	u->failures = (uint32_t)sqlite3_column_int64(st, 6);
-	u->mofn_pubkey = sqlite3_column_int(st, 7) != 0;
+	size_t keylen = (size_t)sqlite3_column_bytes(st, 7);
+	if (keylen <= sizeof(u->pubkey)) {
+		copy_blob(st, 7, u->pubkey, sizeof(u->pubkey));
+		u->pubkey_len = (uint32_t)keylen;
+	}
+	u->mofn_pubkey = u->pubkey_len > 0;
 	u->two_factor = sqlite3_column_int(st, 8) != 0;
 }
 
@@ -135,8 +140,8 @@ store_user_insert(struct store *s, struct store_user *u)
 		sqlite3_finalize(st);
 	}
 	sqlite3_stmt *st = store_prepare(s,
-		"INSERT INTO users(id, name, type, salt, iterations, hash, failures)"
-		" VALUES (?, ?, ?, ?, ?, ?, 0)");
+		"INSERT INTO users(id, name, type, salt, iterations, hash, failures,"
+		" mofn_pubkey, two_factor) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, u->id);
@@ -145,6 +150,11 @@ store_user_insert(struct store *s, struct store_user *u)
 	sqlite3_bind_blob(st, 4, u->salt, sizeof(u->salt), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, u->iterations);
 	sqlite3_bind_blob(st, 6, u->hash, sizeof(u->hash), SQLITE_STATIC);
+	if (u->pubkey_len > 0 && u->pubkey_len <= sizeof(u->pubkey))
+		sqlite3_bind_blob(st, 7, u->pubkey, (int)u->pubkey_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 7);
+	sqlite3_bind_int(st, 8, u->two_factor && u->pubkey_len > 0);
 	return store_exec_stmt(s, st);
 }
 
@@ -186,6 +196,27 @@ store_user_set_failures(struct store *s, uint32_t id, uint32_t failures)
 	sqlite3_bind_int64(st, 1, failures);
 	sqlite3_bind_int64(st, 2, id);
 	return store_exec_stmt(s, st);
+}
+
+int
+store_user_set_pubkey(struct store *s, uint32_t id, const uint8_t *der, size_t len,
+                      bool two_factor)
+{
+	if (len > STORE_PUBKEY_MAX || (len > 0 && der == NULL))
+		return -1;
+	sqlite3_stmt *st = store_prepare(s,
+		"UPDATE users SET mofn_pubkey = ?, two_factor = ? WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	if (len > 0)
+		sqlite3_bind_blob(st, 1, der, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int(st, 2, two_factor && len > 0);
+	sqlite3_bind_int64(st, 3, id);
+	if (store_exec_stmt(s, st) != 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
 }
 
 int

@@ -44,7 +44,9 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS key_shares("
 	"  handle INTEGER NOT NULL REFERENCES keys(handle) ON DELETE CASCADE,"
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
-	"  PRIMARY KEY(handle, user_id));";
+	"  PRIMARY KEY(handle, user_id));"
+	"CREATE TABLE IF NOT EXISTS m_values("
+	"  service INTEGER PRIMARY KEY, m INTEGER NOT NULL);";
 
 void
 store_log_error(struct store *s, const char *what)
@@ -285,6 +287,32 @@ store_set_identity(const char *path, const struct store_identity *id,
 	}
 	store_close(s);
 	return rc;
+}
+
+int
+store_m_value_get(struct store *s, uint32_t service, uint32_t *m)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT m FROM m_values WHERE service = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, service);
+	int rc = sqlite3_step(st);
+	*m = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_m_value_set(struct store *s, uint32_t service, uint32_t m)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"INSERT INTO m_values(service, m) VALUES (?, ?)"
+		" ON CONFLICT(service) DO UPDATE SET m = excluded.m");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, service);
+	sqlite3_bind_int64(st, 2, m);
+	return store_exec_stmt(s, st);
 }
 
 int

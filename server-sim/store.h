@@ -15,6 +15,7 @@
 #define KDF_DEFAULT_ITERATIONS 100000u
 #define CLUSTER_NODE_ID_MAX 27u
 #define STORE_RESTORE_HANDLE_GAP "8192"
+#define STORE_PUBKEY_MAX 1024u     /* DER SubjectPublicKeyInfo of a user's key */
 
 struct store;
 
@@ -50,8 +51,12 @@ struct store_user {
 	uint32_t iterations;
 	uint8_t hash[KDF_HASH_LEN];
 	uint32_t failures;
-	bool mofn_pubkey;
+	bool mofn_pubkey;             /* pubkey_len > 0 */
 	bool two_factor;
+	/* The user's registered RSA public key (DER SubjectPublicKeyInfo): the
+	 * one key that quorum approvals and 2FA logins are checked against. */
+	uint8_t pubkey[STORE_PUBKEY_MAX];
+	uint32_t pubkey_len;
 };
 
 /* 0 found, 1 not found, -1 error. Names compare case-insensitively. */
@@ -66,6 +71,10 @@ int store_user_delete(struct store *s, uint32_t id);
 /* New password hash, type (PRECO becomes CO) and failure count 0. */
 int store_user_set_password(struct store *s, const struct store_user *u);
 int store_user_set_failures(struct store *s, uint32_t id, uint32_t failures);
+/* Registers (len > 0) or removes (len 0) the user's public key and sets the
+ * 2FA flag, in the caller's transaction. 0, 1 no such user, -1 error. */
+int store_user_set_pubkey(struct store *s, uint32_t id, const uint8_t *der, size_t len,
+                          bool two_factor);
 /* Does the user own any key? 0 or -1. */
 int store_user_owns_keys(struct store *s, uint32_t id, bool *owns);
 
@@ -85,6 +94,11 @@ int store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle);
 int store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k);
 int store_key_delete(struct store *s, uint32_t handle);
 int store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user);
+
+/* Quorum minimum (M) value of a service (3 USER_MGMT, 4 MISC_CO, ...);
+ * a service never set has M = 1. 0 or -1. */
+int store_m_value_get(struct store *s, uint32_t service, uint32_t *m);
+int store_m_value_set(struct store *s, uint32_t service, uint32_t m);
 
 /* Audit log: one row per command, never a secret. */
 int store_audit(struct store *s, const char *opcode, const char *user,

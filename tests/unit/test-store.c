@@ -293,6 +293,61 @@ test_insert_get_all_fields(void)
 	CU_ASSERT_EQUAL(out.id, 3);
 }
 
+/* The registered key is what quorum approvals and 2FA logins are checked
+ * against: it must read back byte for byte, and 2FA needs a key. */
+static void
+test_pubkey_set_get_clear(void)
+{
+	uint8_t der[300];
+	struct store_user u;
+	RAND_bytes(der, sizeof(der));
+	CU_ASSERT_EQUAL_FATAL(add_user("quorum_co", HSM_USER_CO, "password3"), 3);
+	CU_ASSERT_EQUAL(store_user_set_pubkey(st, 3, der, sizeof(der), true), 0);
+	CU_ASSERT_EQUAL_FATAL(store_user_get(st, 3, &u), 0);
+	CU_ASSERT_TRUE(u.mofn_pubkey);
+	CU_ASSERT_TRUE(u.two_factor);
+	CU_ASSERT_EQUAL(u.pubkey_len, sizeof(der));
+	CU_ASSERT_EQUAL(memcmp(u.pubkey, der, sizeof(der)), 0);
+	CU_ASSERT_EQUAL(store_user_set_pubkey(st, 3, NULL, 0, true), 0);
+	CU_ASSERT_EQUAL_FATAL(store_user_get(st, 3, &u), 0);
+	CU_ASSERT_FALSE(u.mofn_pubkey);
+	CU_ASSERT_FALSE(u.two_factor);
+	CU_ASSERT_EQUAL(u.pubkey_len, 0);
+	CU_ASSERT_EQUAL(store_user_set_pubkey(st, 99, der, sizeof(der), false), 1);
+	CU_ASSERT_EQUAL(store_user_set_pubkey(st, 3, der, STORE_PUBKEY_MAX + 1, false), -1);
+}
+
+/* A user inserted with a key (syncUser of a quorum or 2FA user) keeps it. */
+static void
+test_insert_keeps_pubkey(void)
+{
+	struct store_user in, out;
+	make_user(&in, "tfa_co", HSM_USER_CO, "password3");
+	RAND_bytes(in.pubkey, 294);
+	in.pubkey_len = 294;
+	in.two_factor = true;
+	CU_ASSERT_EQUAL_FATAL(store_user_insert(st, &in), 0);
+	CU_ASSERT_EQUAL_FATAL(store_user_get(st, in.id, &out), 0);
+	CU_ASSERT_TRUE(out.mofn_pubkey && out.two_factor);
+	CU_ASSERT_EQUAL(out.pubkey_len, 294);
+	CU_ASSERT_EQUAL(memcmp(out.pubkey, in.pubkey, 294), 0);
+}
+
+static void
+test_m_values(void)
+{
+	uint32_t m = 0;
+	CU_ASSERT_EQUAL(store_m_value_get(st, 3, &m), 0);
+	CU_ASSERT_EQUAL(m, 1);
+	CU_ASSERT_EQUAL(store_m_value_set(st, 3, 2), 0);
+	CU_ASSERT_EQUAL(store_m_value_set(st, 4, 5), 0);
+	CU_ASSERT_EQUAL(store_m_value_set(st, 4, 3), 0);
+	CU_ASSERT_EQUAL(store_m_value_get(st, 3, &m), 0);
+	CU_ASSERT_EQUAL(m, 2);
+	CU_ASSERT_EQUAL(store_m_value_get(st, 4, &m), 0);
+	CU_ASSERT_EQUAL(m, 3);
+}
+
 static void
 test_ids_grow_and_are_not_reused(void)
 {
@@ -685,6 +740,9 @@ static CU_TestInfo user_tests[] = {
 	{ "set_password and set_failures", test_set_password_and_failures },
 	{ "owns_keys", test_owns_keys },
 	{ "audit rows", test_audit_rows },
+	{ "public key set, read back, cleared", test_pubkey_set_get_clear },
+	{ "insert keeps the public key", test_insert_keeps_pubkey },
+	{ "M values default to 1, set, replace", test_m_values },
 	CU_TEST_INFO_NULL,
 };
 
