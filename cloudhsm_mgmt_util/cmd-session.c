@@ -26,20 +26,6 @@ logout_one(hsm_client *c, size_t srv, void *p)
 	return hsm_logout(c, srv);
 }
 
-/* Prints "<cmd> success/failed ..." for every server in scope, in order. */
-static void
-report_in_order(struct cmu *cmu, const char *cmd, const hsm_rc *rcs)
-{
-	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
-		if (!cmu_in_scope(cmu, i))
-			continue;
-		if (rcs[i] == HSM_RC_SUCCESS)
-			cmu_print_success(cmu, cmd, i);
-		else
-			cmu_print_failure(cmu, cmd, i, rcs[i]);
-	}
-}
-
 char *
 cmu_password_arg(struct cmu *cmu, const char *cmd, int argc, char **argv, int at,
                  bool confirm, bool is_new)
@@ -73,7 +59,7 @@ cmd_login_exec(struct cmu *cmu, int argc, char **argv)
 	cmu_run_in_scope(cmu, login_one, &a, rcs);
 	hsm_free_secret(pw);
 	putchar('\n');
-	report_in_order(cmu, "loginHSM", rcs);
+	cmu_report_in_order(cmu, "loginHSM", rcs);
 	return 0;
 }
 
@@ -93,7 +79,7 @@ cmd_logout_exec(struct cmu *cmu, int argc, char **argv)
 	hsm_rc rcs[HSM_MAX_SERVERS];
 	cmu_run_in_scope(cmu, logout_one, NULL, rcs);
 	putchar('\n');
-	report_in_order(cmu, "logoutHSM", rcs);
+	cmu_report_in_order(cmu, "logoutHSM", rcs);
 	return 0;
 }
 

@@ -71,36 +71,19 @@ struct critical_op {
 	hsm_rc (*run)(hsm_client *c, size_t srv, const struct critical_op *op);
 };
 
+static hsm_rc
+critical_step(hsm_client *c, size_t srv, void *arg)
+{
+	const struct critical_op *op = arg;
+	return op->run(c, srv, op);
+}
+
 /* Runs op on each server in scope, in order; on a failure asks whether to
  * retry, skip the server, or stop. */
 static void
 run_critical(struct cmu *cmu, const struct critical_op *op)
 {
-	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
-		if (!cmu_in_scope(cmu, i))
-			continue;
-		for (;;) {
-			cmu_ensure_connected(cmu, i);
-			hsm_rc rc = op->run(cmu->client, i, op);
-			if (rc == HSM_RC_SUCCESS) {
-				cmu_print_success(cmu, op->cmd, i);
-				break;
-			}
-			cmu_print_rc_line(op->cmd, rc);
-			if (op->create_wording)
-				printf("creating user on server %zu(%s) failed\n", i,
-				       cmu_server_label(cmu, i));
-			else
-				printf("%s failed on server %zu(%s)\n", op->cmd, i,
-				       cmu_server_label(cmu, i));
-			enum cmu_recovery r = cmu_ask_recovery(cmu, false);
-			if (r == RECOVER_RETRY)
-				continue;
-			if (r == RECOVER_ABORT)
-				return;
-			break;
-		}
-	}
+	cmu_run_critical(cmu, op->cmd, op->create_wording, critical_step, (void *)op);
 }
 
 static hsm_rc

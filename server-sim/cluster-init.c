@@ -39,12 +39,15 @@ static const struct sim_opt init_opts[] = {
 	{ .name = "base-port", .meta = "P", .id = SIM_OPT_BASE_PORT, .min = 0,
 	  .max = 65535, .dflt = DEFAULT_BASE_PORT,
 	  .help = "node K listens on P+K (default 2225); 0 picks free ports" },
+	{ .name = "token-validity", .meta = "SECONDS", .id = SIM_OPT_TOKEN_VALIDITY, .min = 1,
+	  .max = CLUSTER_MAX_TOKEN_VALIDITY_S, .dflt = CLUSTER_DEFAULT_TOKEN_VALIDITY_S,
+	  .help = "how long a quorum token stays valid, 1 to 86400 (default 600)" },
 	{ .name = NULL },
 };
 
 const struct sim_cmd_entry sim_entry_init = {
 	.name = "init",
-	.synopsis = "DIR [--nodes N] [--host H] [--base-port P]",
+	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--token-validity SECONDS]",
 	.summary = "Create a new cluster in DIR, which must not exist or be empty.",
 	.pos_names = { "DIR" },
 	.min_pos = 1,
@@ -253,6 +256,7 @@ static int
 fill_cluster(struct cluster *c, const struct sim_args *a)
 {
 	c->count = (unsigned)a->num[SIM_OPT_NODES];
+	c->token_validity_s = (unsigned)a->num[SIM_OPT_TOKEN_VALIDITY];
 	if (random_id(c->cluster_id, sizeof(c->cluster_id), "cluster-") != 0) {
 		sim_warn("cannot generate a cluster id: RAND_bytes failed");
 		return -1;

@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "log.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 
@@ -130,6 +131,7 @@ op_logout(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 	if (hrd_end(req) != 0)
 		return -1;
 	session_audit(s, "CN_LOGOUT", HSM_RC_SUCCESS, NULL);
+	quorum_session_end(s);
 	keys_session_drop(s);
 	pthread_mutex_lock(&s->node->lock);
 	s->logged_in = false;

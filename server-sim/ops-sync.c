@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mask.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 
@@ -109,6 +110,7 @@ insert_record(struct session *s, struct store_user *u)
 	hsm_rc rc = HSM_RC_INTERNAL;
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
+	hsm_rc quorum;
 	int by_name = store_user_find(s->store, u->name, &other);
 	int by_id = store_user_get(s->store, u->id, &other);
 	if (by_name == 0)
@@ -117,6 +119,9 @@ insert_record(struct session *s, struct store_user *u)
 		rc = HSM_RC_INTERNAL;
 	else if (count >= HSM_MAX_USERS)
 		rc = HSM_RC_MAX_USERS;
+	/* A user arriving from elsewhere is a new user here: quorum decides. */
+	else if ((quorum = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+		rc = quorum;
 	else {
 		if (by_id == 0)
 			u->id = 0;

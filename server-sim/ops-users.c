@@ -11,6 +11,7 @@
 #include "kdf.h"
 #include "log.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 
@@ -115,6 +116,7 @@ create_checked(struct session *s, const struct msg_user_req *m)
 	hsm_rc rc = HSM_RC_INTERNAL;
 	if (store_begin(s->store) != 0)
 		goto out;
+	hsm_rc quorum;
 	int found = store_user_find(s->store, u.name, &existing);
 	if (found == 0)
 		rc = HSM_RC_USER_ALREADY_EXISTS;
@@ -122,6 +124,8 @@ create_checked(struct session *s, const struct msg_user_req *m)
 		rc = HSM_RC_INTERNAL;
 	else if (count >= HSM_MAX_USERS)
 		rc = HSM_RC_MAX_USERS;
+	else if ((quorum = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+		rc = quorum;
 	else if (store_user_insert(s->store, &u) == 0 && store_commit(s->store) == 0)
 		rc = HSM_RC_SUCCESS;
 	store_rollback(s->store);
@@ -162,6 +166,11 @@ delete_locked(struct session *s, const struct msg_user_req *m)
 		return HSM_RC_INTERNAL;
 	if (owns)
 		return HSM_RC_USER_OWNS_KEYS;
+	if ((u.type == HSM_USER_CO || u.type == HSM_USER_PCO) &&
+	    (rc = quorum_officer_removal(s->store)) != HSM_RC_SUCCESS)
+		return rc;
+	if ((rc = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+		return rc;
 	if (store_key_unshare_user(s->store, s->node->storage_key, u.id) != 0)
 		return HSM_RC_INTERNAL;
 	int deleted = store_user_delete(s->store, u.id);
@@ -219,8 +228,11 @@ change_checked(struct session *s, const struct msg_user_req *m)
 		int found = store_user_get(s->store, u.id, &again);
 		if (found == 0 && strcasecmp(again.name, u.name) != 0)
 			found = 1;
+		hsm_rc quorum = HSM_RC_SUCCESS;
 		if (found > 0)
 			rc = HSM_RC_USER_DOES_NOT_EXIST;
+		else if (!own && (quorum = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+			rc = quorum;
 		else if (found == 0 && store_user_set_password(s->store, &u) == 0 &&
 		         store_commit(s->store) == 0)
 			rc = HSM_RC_SUCCESS;

@@ -46,7 +46,18 @@ static const char schema_sql[] =
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  PRIMARY KEY(handle, user_id));"
 	"CREATE TABLE IF NOT EXISTS m_values("
-	"  service INTEGER PRIMARY KEY, m INTEGER NOT NULL);";
+	"  service INTEGER PRIMARY KEY, m INTEGER NOT NULL);"
+	/* Quorum tokens live as long as the session that fetched them: rows
+	 * of earlier runs are removed when the node starts (store-quorum.c). */
+	"CREATE TABLE IF NOT EXISTS quorum_tokens("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  session INTEGER NOT NULL, owner INTEGER NOT NULL,"
+	"  service INTEGER NOT NULL, key_handle INTEGER NOT NULL DEFAULT 0,"
+	"  value BLOB NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS quorum_approvals("
+	"  token INTEGER NOT NULL REFERENCES quorum_tokens(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, user_id INTEGER NOT NULL, name TEXT NOT NULL,"
+	"  PRIMARY KEY(token, seq));";
 
 void
 store_log_error(struct store *s, const char *what)

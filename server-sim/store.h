@@ -100,6 +100,44 @@ int store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t use
 int store_m_value_get(struct store *s, uint32_t service, uint32_t *m);
 int store_m_value_set(struct store *s, uint32_t service, uint32_t m);
 
+/* Quorum tokens (store-quorum.c): one node's, each held by one session.
+ * Times are the node's clock in seconds (quorum_now). */
+struct store_token {
+	uint32_t id;
+	uint64_t session;
+	uint32_t owner;               /* user id */
+	char owner_name[HSM_USER_NAME_MAX + 1];
+	uint32_t service;
+	uint32_t key_handle;          /* 0: the token names no key */
+	uint8_t value[HSM_QUORUM_TOKEN_LEN];
+	uint64_t expires;
+	uint32_t napprovals;
+	uint32_t approver_ids[HSM_QUORUM_MAX_APPROVALS];
+	char approvers[HSM_QUORUM_MAX_APPROVALS][HSM_USER_NAME_MAX + 1];
+};
+int store_token_count(struct store *s, uint32_t *count);
+/* Removes the oldest expired token: 0 removed, 1 none has expired, -1 error. */
+int store_token_purge_expired(struct store *s, uint64_t now);
+/* Inserts t (approvals are not written) and sets t->id. */
+int store_token_insert(struct store *s, struct store_token *t);
+/* 0 found, 1 not found, -1 error; with its owner's name and approvals. */
+int store_token_get(struct store *s, uint32_t id, struct store_token *t);
+/* The tokens of a session in id order; free *out with free(). */
+int store_token_list(struct store *s, uint64_t session, struct store_token **out,
+                     size_t *n);
+/* Replaces the approvals of a token with t->approver_ids/approvers. */
+int store_token_set_approvals(struct store *s, const struct store_token *t);
+/* The oldest token of session for service with at least needed approvals
+ * that has not expired: 0 found (*id), 1 none (*expired: one had expired). */
+int store_token_find_approved(struct store *s, uint64_t session, uint32_t service,
+                              uint32_t needed, uint64_t now, uint32_t *id, bool *expired);
+int store_token_delete(struct store *s, uint32_t id);
+/* Removes a session's tokens; *removed says how many. */
+int store_token_delete_session(struct store *s, uint64_t session, unsigned *removed);
+int store_token_delete_all(struct store *s);
+/* Crypto officers (CO and PCO), who may approve officer services. */
+int store_officer_count(struct store *s, uint32_t *count);
+
 /* Audit log: one row per command, never a secret. */
 int store_audit(struct store *s, const char *opcode, const char *user,
                 hsm_rc response, const char *detail);
