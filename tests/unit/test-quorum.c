@@ -668,6 +668,114 @@ test_m_change_needs_misc_co(void)
 	hbuf_free(&c.file);
 }
 
+/* ---- the handlers: what a request frame's payload gets -------------------------- */
+
+static hsm_rc
+call_register(struct session *s, uint8_t type, const char *name, int key, const char *reg)
+{
+	uint8_t sig[HSM_QUORUM_SIG_MAX];
+	size_t sl = sign_with(keys[key], reg, strlen(reg), sig, sizeof(sig));
+	struct msg_register_key m = { type, (char *)name, { (const uint8_t *)reg, strlen(reg) },
+	                              { sig, sl }, { ders[key], der_lens[key] } };
+	struct hbuf req, reply;
+	struct hrd r;
+	hsm_rc rc = 0xffffffffu;
+	hbuf_init(&req);
+	hbuf_init(&reply);
+	msg_register_key_encode(&req, &m);
+	hrd_init(&r, req.data, req.len);
+	CU_ASSERT_EQUAL(op_register_quorum_key(s, &r, &reply, &rc), 0);
+	CU_ASSERT_EQUAL(reply.len, 0);
+	hbuf_free(&req);
+	hbuf_free(&reply);
+	return rc;
+}
+
+static bool
+registered_key_is(uint32_t user, int key)
+{
+	struct store_user u;
+	return store_user_get(st, user, &u) == 0 && u.pubkey_len == der_lens[key] &&
+	       memcmp(u.pubkey, ders[key], der_lens[key]) == 0;
+}
+
+static void
+test_register_handler(void)
+{
+	static const char reg[] = "token to be signed\n";
+	/* officer1 rotates its key to K_OTHER, proving possession. */
+	CU_ASSERT_EQUAL(call_register(&sess, HSM_USER_CO, "OFFICER1", K_OTHER, reg), HSM_RC_SUCCESS);
+	CU_ASSERT_TRUE(registered_key_is(3, K_OTHER));
+	CU_ASSERT_EQUAL(db_int("SELECT count(*) FROM audit WHERE opcode = 'CN_REGISTER_QUORUM_KEY'"
+	                       " AND response = 0 AND detail = 'user OFFICER1'"), 1);
+	/* Not for another officer, not as a CU, not with an empty token. */
+	CU_ASSERT_EQUAL(call_register(&sess, HSM_USER_CO, "officer2", K_OFFICER1, reg),
+	                HSM_RC_PERMISSION_DENIED);
+	CU_ASSERT_EQUAL(call_register(&sess, HSM_USER_CU, "officer1", K_OFFICER1, reg),
+	                HSM_RC_BAD_USER_TYPE_ARG);
+	CU_ASSERT_EQUAL(call_register(&sess, HSM_USER_CO, "officer1", K_OFFICER1, ""),
+	                HSM_RC_INVALID_INPUT);
+	CU_ASSERT_TRUE(registered_key_is(3, K_OTHER));
+	/* A 2FA user's key is its 2FA key: registerQuorumPubKey leaves it. */
+	CU_ASSERT_EQUAL(store_user_set_pubkey(st, 3, ders[K_OTHER], der_lens[K_OTHER], true), 0);
+	CU_ASSERT_EQUAL(call_register(&sess, HSM_USER_CO, "officer1", K_OFFICER1, reg),
+	                HSM_RC_MXN_KEY_IS_2FA);
+	CU_ASSERT_TRUE(registered_key_is(3, K_OTHER));
+	CU_ASSERT_EQUAL(db_int("SELECT two_factor FROM users WHERE id = 3"), 1);
+}
+
+static hsm_rc
+call_get_token(struct session *s, uint32_t service, const char *name, hsm_quorum_token *out)
+{
+	struct msg_get_token m = { service, (char *)name };
+	struct hbuf req, reply;
+	struct hrd r;
+	hsm_rc rc = 0xffffffffu;
+	hbuf_init(&req);
+	hbuf_init(&reply);
+	msg_get_token_encode(&req, &m);
+	hrd_init(&r, req.data, req.len);
+	CU_ASSERT_EQUAL(op_get_token(s, &r, &reply, &rc), 0);
+	if (rc == HSM_RC_SUCCESS) {
+		hrd_init(&r, reply.data, reply.len);
+		CU_ASSERT_EQUAL(msg_token_decode(&r, out), 0);
+		CU_ASSERT_EQUAL(hrd_end(&r), 0);
+	} else {
+		CU_ASSERT_EQUAL(reply.len, 0);
+	}
+	hbuf_free(&req);
+	hbuf_free(&reply);
+	return rc;
+}
+
+static void
+test_get_token_handler(void)
+{
+	hsm_quorum_token t;
+	CU_ASSERT_EQUAL(call_get_token(&sess, 3, "officer1", &t), HSM_RC_MXN_NOT_ENABLED);
+	CU_ASSERT_EQUAL(call_get_token(&sess, 5, "officer1", &t), HSM_RC_INVALID_INPUT);
+	CU_ASSERT_EQUAL(store_m_value_set(st, HSM_SERVICE_USER_MGMT, 2), 0);
+	CU_ASSERT_EQUAL(call_get_token(&sess, 3, "officer2", &t), HSM_RC_PERMISSION_DENIED);
+	CU_ASSERT_EQUAL(db_int("SELECT count(*) FROM quorum_tokens"), 0);
+	node.token_validity_s = 42;
+	CU_ASSERT_EQUAL(call_get_token(&sess, 3, "Officer1", &t), HSM_RC_SUCCESS);
+	CU_ASSERT_EQUAL(t.service, 3);
+	CU_ASSERT_EQUAL(t.node_id, 1);
+	CU_ASSERT_STRING_EQUAL(t.hsm_id, "hsm-quorumtest1");
+	CU_ASSERT_STRING_EQUAL(t.user, "officer1");
+	CU_ASSERT_EQUAL(t.key_handle, 0);
+	CU_ASSERT(t.validity_s >= 41 && t.validity_s <= 42);
+	CU_ASSERT_EQUAL(t.required, 2);
+	CU_ASSERT_EQUAL(t.napprovals, 0);
+	struct store_token back;
+	CU_ASSERT_EQUAL(store_token_get(st, t.id, &back), 0);
+	CU_ASSERT_EQUAL(back.session, sess.id);
+	CU_ASSERT_EQUAL(memcmp(back.value, t.value, sizeof(t.value)), 0);
+	/* The audit row names the token, never its bytes. */
+	CU_ASSERT_EQUAL(db_int("SELECT count(*) FROM audit WHERE opcode = 'CN_GET_TOKEN'"
+	                       " AND response = 0 AND detail LIKE 'service 3 user Officer1 token %'"), 1);
+}
+
 static CU_TestInfo key_tests[] = {
 	{ "registered keys: RSA-2048 in DER only", test_pubkey_check },
 	{ "signatures: good, forged, other data, cut, SHA-1", test_signatures },
@@ -687,6 +795,8 @@ static CU_TestInfo rule_tests[] = {
 	{ "enforcement: approved, expired, consumed", test_require },
 	{ "enforcement: rollback keeps the token; M raised", test_require_rolls_back_with_the_operation },
 	{ "setMValue needs a MISC_CO token", test_m_change_needs_misc_co },
+	{ "registerQuorumPubKey: own key, proof, 2FA", test_register_handler },
+	{ "getToken: M, service, name, validity", test_get_token_handler },
 	CU_TEST_INFO_NULL,
 };
 
