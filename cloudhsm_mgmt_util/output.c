@@ -138,13 +138,13 @@ cmu_run_critical(struct cmu *cmu, const char *cmd, bool create_wording, hsm_serv
 				cmu_print_success(cmu, cmd, i);
 				break;
 			}
-			cmu_print_rc_line(cmd, rc);
-			if (create_wording)
+			if (create_wording) {
+				cmu_print_rc_line(cmd, rc);
 				printf("creating user on server %zu(%s) failed\n", i,
 				       cmu_server_label(cmu, i));
-			else
-				printf("%s failed on server %zu(%s)\n", cmd, i,
-				       cmu_server_label(cmu, i));
+			} else {
+				cmu_print_failure(cmu, cmd, i, rc);
+			}
 			enum cmu_recovery r = cmu_ask_recovery(cmu, false);
 			if (r == RECOVER_RETRY)
 				continue;

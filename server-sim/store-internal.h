@@ -20,6 +20,8 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 int store_exec_stmt(struct store *s, sqlite3_stmt *st);
 /* Runs SQL text without parameters; 0 or -1. */
 int store_exec(struct store *s, const char *sql);
+/* Runs a query without parameters whose one row is one integer (a count). */
+int store_query_u32(struct store *s, const char *sql, uint32_t *out);
 /* Logs the connection's last error with context. */
 void store_log_error(struct store *s, const char *what);
 

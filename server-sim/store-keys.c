@@ -199,14 +199,7 @@ store_key_list(struct store *s, struct key_obj **out, size_t *n)
 int
 store_key_count(struct store *s, uint32_t *count)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM keys");
-	if (st == NULL)
-		return -1;
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
-	if (rc == 0)
-		*count = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_u32(s, "SELECT count(*) FROM keys", count);
 }
 
 /* A key pair is made as public handle h, private h + 1: the only two keys

@@ -100,6 +100,19 @@ store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
+int
+store_query_u32(struct store *s, const char *sql, uint32_t *out)
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+	if (rc == 0)
+		*out = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static struct store *
 store_connect(const char *path, int flags, char *err, size_t errlen)
 {
