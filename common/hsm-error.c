@@ -72,6 +72,8 @@ static const struct rc_entry rc_table[] = {
 	  .message = "HSM Error: Invalid User Type." },
 	{ .code = HSM_RC_MXN_AUTH_FAILED, .name = "RET_MXN_AUTH_FAILED",
 	  .message = "RET_MXN_AUTH_FAILED" },
+	{ .code = HSM_RC_TFA_SIGNATURE_INVALID, .name = "RET_2FA_SIGNATURE_INVALID",
+	  .message = "HSM Error: The 2FA signature does not verify with the given public key" },
 	{ .code = HSM_RC_INTERNAL, .name = "RET_INTERNAL_ERROR",
 	  .message = "HSM Error: Internal error" },
 	{ .code = HSM_RC_CLUSTER_PARTIAL, .name = "RET_CLUSTER_PARTIAL_FAILURE",

@@ -80,6 +80,7 @@ static const struct {
 	{ OP_WRAP_DATA, "WRAP_DATA" },
 	{ OP_UNWRAP_DATA, "UNWRAP_DATA" },
 	{ OP_CREATE_PUBLIC_KEY, "CREATE_PUBLIC_KEY" },
+	{ OP_TFA_CHALLENGE, "TFA_CHALLENGE" },
 };
 
 const char *

@@ -48,6 +48,8 @@ static const struct {
 	{ OP_FIND_ALL_KEYS, PERM_SYNC_STATUS, op_find_all_keys },
 	{ OP_SIGN, PERM_SIGN_VERIFY, op_sign },
 	{ OP_VERIFY, PERM_SIGN_VERIFY, op_verify },
+	/* Before a 2FA login, and for createUser/changePswd with -2fa. */
+	{ OP_TFA_CHALLENGE, PERM_CLUSTER_INFO, op_tfa_challenge },
 };
 
 /* Another session's changePswd can retype our user (activation), so read

@@ -17,6 +17,7 @@
 #include "hsmclient.h"
 #include "keyobj.h"
 #include "store.h"
+#include "tfa.h"
 
 struct session;
 
@@ -51,6 +52,7 @@ struct session {
 	char user_name[HSM_USER_NAME_MAX + 1];
 	struct key_obj *skeys;        /* session keys: only this thread */
 	size_t nskeys;
+	struct tfa_challenge tfa;     /* the 2FA challenge last issued (ops-tfa.c) */
 };
 
 /* The session's user type, or HSM_USER_INVALID when nobody is logged in. */
@@ -100,6 +102,8 @@ int op_create_public_key(struct session *s, struct hrd *req, struct hbuf *reply,
 int op_sign(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_verify(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_find_all_keys(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+/* two-factor authentication (ops-tfa.c) */
+int op_tfa_challenge(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 
 /* Records one command in the audit log; never a secret. */
 void session_audit(struct session *s, const char *opcode, hsm_rc rc, const char *detail);
