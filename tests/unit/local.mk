@@ -81,3 +81,19 @@ TESTS += $(UNIT_TESTS_KEYGEN)
 tests_unit_test_keygen_SOURCES = tests/unit/test-keygen.c $(UNIT_HELPER)
 tests_unit_test_keygen_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keygen_LDADD = $(UNIT_SIM_LIBS)
+
+# Two-factor authentication: the node's challenges, signature checks and
+# rules (test-tfa), and CMU's authdata file (test-authdata).
+UNIT_TESTS_TFA = tests/unit/test-tfa tests/unit/test-authdata
+check_PROGRAMS += $(UNIT_TESTS_TFA)
+TESTS += $(UNIT_TESTS_TFA)
+
+tests_unit_test_tfa_SOURCES = tests/unit/test-tfa.c $(UNIT_HELPER)
+tests_unit_test_tfa_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tfa_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_authdata_SOURCES = tests/unit/test-authdata.c $(UNIT_HELPER) \
+	cloudhsm_mgmt_util/authdata.c cloudhsm_mgmt_util/authdata.h
+tests_unit_test_authdata_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cloudhsm_mgmt_util
+tests_unit_test_authdata_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_authdata_LDADD = libhsmutil.la $(JSONC_LIBS) $(OPENSSL_LIBS) $(CUNIT_LIBS)
