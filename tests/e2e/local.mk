@@ -15,7 +15,7 @@ E2E_SUITES = \
 
 # Two-factor authentication; tfa.tcl signs as the operator would, with openssl.
 E2E_SUITES += tests/e2e/cmu-2fa.exp
-EXTRA_DIST += tests/e2e/tfa.tcl
+EXTRA_DIST += tests/e2e/tfa.tcl scripts/2fa-sign
 
 TESTS += $(E2E_SUITES)
 EXTRA_DIST += $(E2E_SUITES) tests/e2e/lib.tcl tests/e2e/session.tcl tests/e2e/cmu.tcl
