@@ -256,7 +256,8 @@ user_call(struct session *s, uint16_t op, unsigned type, const char *name, const
           uint8_t flags)
 {
 	struct hbuf p;
-	struct msg_user_req m = { (uint8_t)type, flags, (char *)name, (char *)pw };
+	struct msg_user_req m = { .user_type = (uint8_t)type, .flags = flags,
+	                          .name = (char *)name, .password = (char *)pw };
 	hbuf_init(&p);
 	msg_user_req_encode(&p, &m);
 	hsm_rc rc = call(s, op, &p, NULL);
@@ -642,8 +643,10 @@ test_bad_frames_and_unknown_opcodes(void)
 static void
 build_payload(uint16_t op, struct hbuf *p)
 {
-	struct msg_user_req with_pw = { HSM_USER_CU, 0, "some_user", "some-password" };
-	struct msg_user_req no_pw = { HSM_USER_CU, 0, "some_user", NULL };
+	struct msg_user_req with_pw = { .user_type = HSM_USER_CU, .flags = 0,
+	                                .name = "some_user", .password = "some-password" };
+	struct msg_user_req no_pw = { .user_type = HSM_USER_CU, .flags = 0,
+	                              .name = "some_user", .password = NULL };
 	struct msg_user_ref ref = { 0, "some_user" };
 	static const uint8_t blob[40] = { 1 };
 	struct msg_blob b = { blob, sizeof(blob) };
