@@ -278,10 +278,11 @@ authdata_read_response(const char *path, bool need_pubkey, struct authdata *out,
 		return -1;
 	}
 	char why[256];
-	int rc = strlen(text) != n ? -1
-	       : authdata_parse_response(text, n, need_pubkey, out, why, sizeof(why));
+	int rc = -1;
 	if (strlen(text) != n)
 		hsm_errf(why, sizeof(why), "not JSON (a NUL byte)");
+	else
+		rc = authdata_parse_response(text, n, need_pubkey, out, why, sizeof(why));
 	if (rc != 0)
 		hsm_errf(err, errlen, "%s: %s", path, why);
 	OPENSSL_cleanse(text, n);

@@ -67,6 +67,7 @@ wait_for_operator(struct cmu *cmu, const char *cmd, const char *path, const stru
 		}
 		if (go)
 			return true;
+		printf("Invalid option, please press Enter or type 'q'\n\n");
 	}
 }
 
