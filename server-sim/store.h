@@ -23,6 +23,9 @@ struct store_identity {
 	unsigned node_id;
 	char cluster_id[64];
 	char hsm_id[32];
+	/* The cluster the masking key was first made for; "" for the cluster
+	 * itself (meta has no row). mask_domain() (mask.h) reads it. */
+	char masking_domain[64];
 };
 
 /* Creates a new node database: schema, identity, and the users of an
@@ -33,6 +36,15 @@ int store_create(const char *path, const struct store_identity *id,
 /* Rewrites the identity of a database (after restoring another node's backup). */
 int store_set_identity(const char *path, const struct store_identity *id,
                        char *err, size_t errlen);
+/* Makes a copy of a node database of cluster source_cluster a node of a
+ * clone (hsm-sim init --from-backup), in one transaction: the identity id
+ * (whose masking_domain it sets to the source's), every key resealed from
+ * old_skey to new_skey, and a handle sequence moved past the source's by
+ * gap, the skipped window kept so that the source's later keys may still
+ * arrive under their handles. */
+int store_make_clone(const char *path, struct store_identity *id, const char *source_cluster,
+                     const uint8_t old_skey[32], const uint8_t new_skey[32],
+                     uint32_t gap, char *err, size_t errlen);
 /* Opens an existing database; one connection per thread. */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
@@ -89,6 +101,10 @@ int store_key_count(struct store *s, uint32_t *count);
 /* Is id used by another key than k's pair partner? */
 int store_key_id_taken(struct store *s, const char *id, uint32_t key_class, uint32_t handle,
                        bool *taken);
+/* Inside a write transaction: has this database never handed out handle
+ * sequence seq (at or past next_key_seq, or in the window a clone left to
+ * its source)? 0 or -1. */
+int store_key_seq_unused(struct store *s, uint32_t seq, bool *unused);
 /* Inside a write transaction: the next handle of this node. */
 int store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle);
 int store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k);
