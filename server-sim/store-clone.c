@@ -2,7 +2,6 @@
  * node of a clone (hsm-sim init --from-backup), and the handle window it keeps. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "mask.h"
@@ -99,21 +98,8 @@ set_window(struct store *s, unsigned node_id, uint32_t gap, char *err, size_t er
 static int
 reseal_keys(struct store *s, const uint8_t old_skey[32], const uint8_t new_skey[32])
 {
-	struct key_obj *keys;
-	size_t n;
-	if (store_key_list(s, &keys, &n) != 0)
-		return -1;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct key_obj k;
-		rc = store_key_get(s, old_skey, keys[i].handle, &k, true) == 0 &&
-		     store_key_put(s, new_skey, &k) == 0 ? 0 : -1;
-		key_obj_clear(&k);
-	}
-	for (size_t i = 0; i < n; i++)
-		key_obj_clear(&keys[i]);
-	free(keys);
-	return rc;
+	const struct store_key_rewrite rw = { .from_skey = old_skey, .to_skey = new_skey };
+	return store_key_rewrite(s, &rw);
 }
 
 /* The copy must say it comes from the cluster the backup file names; the

@@ -110,6 +110,17 @@ int store_key_next_handle(struct store *s, unsigned node_id, uint32_t *handle);
 int store_key_put(struct store *s, const uint8_t skey[32], const struct key_obj *k);
 int store_key_delete(struct store *s, uint32_t handle);
 int store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user);
+/* Inside a write transaction: every key select picks from the listing
+ * (NULL: every key) is read with its material under from_skey, changed by
+ * edit (NULL: not at all) and stored again, sealed under to_skey. */
+struct store_key_rewrite {
+	const uint8_t *from_skey;
+	const uint8_t *to_skey;
+	bool (*select)(const struct key_obj *listed, void *arg);
+	void (*edit)(struct key_obj *k, void *arg);
+	void *arg;
+};
+int store_key_rewrite(struct store *s, const struct store_key_rewrite *rw);
 
 /* Quorum minimum (M) value of a service (3 USER_MGMT, 4 MISC_CO, ...);
  * a service never set has M = 1. 0 or -1. */
