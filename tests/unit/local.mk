@@ -49,6 +49,14 @@ tests_unit_test_mask_SOURCES = tests/unit/test-mask.c $(UNIT_HELPER)
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_SIM_LIBS)
 
+# Cloned clusters: the masking domain and store_make_clone.
+UNIT_TESTS_CLONE = tests/unit/test-clone
+check_PROGRAMS += $(UNIT_TESTS_CLONE)
+TESTS += $(UNIT_TESTS_CLONE)
+tests_unit_test_clone_SOURCES = tests/unit/test-clone.c $(UNIT_HELPER) $(UNIT_DB_HELPER)
+tests_unit_test_clone_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_clone_LDADD = $(UNIT_SIM_LIBS)
+
 # The public API only: linked against the installed-to-be library.
 tests_unit_test_config_SOURCES = tests/unit/test-config.c $(UNIT_HELPER)
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
