@@ -65,14 +65,33 @@ enum cmu_recovery cmu_ask_recovery(struct cmu *cmu, bool offer_rollback);
 void cmu_run_critical(struct cmu *cmu, const char *cmd, bool create_wording,
                       hsm_server_fn fn, void *arg);
 /* <password | -hpswd> [-2fa <path>] starting at argv[at]: the password,
- * read hidden when asked (twice when confirm); NULL after printing why. */
+ * read hidden when asked (twice when confirm); NULL after printing why.
+ * *tfa_path is the -2fa file or NULL; -2fa needs argv[0], the user type,
+ * to be an officer's. */
 char *cmu_password_arg(struct cmu *cmu, const char *cmd, int argc, char **argv,
-                       int at, bool confirm, bool is_new);
+                       int at, bool confirm, bool is_new, const char **tfa_path);
 /* A whole input file of at most max bytes (NUL-terminated); on failure
  * prints "<cmd> failed: <path>: <reason>" and returns NULL. */
 uint8_t *cmu_read_file(const char *cmd, const char *path, size_t max, size_t *len);
 /* Reads a password hidden; with again, asks twice and compares. */
 char *cmu_read_password(struct cmu *cmu, const char *prompt, const char *again);
+
+/* tfa.c: the -2fa exchange. Each server in scope issues a challenge; the
+ * authdata request goes to the file, the operator signs, and factor[i] is
+ * server i's signature (and the new key) from the response. */
+struct authdata;
+struct cmu_tfa {
+	bool with_pubkey;                         /* createUser, changePswd */
+	hsm_rc rc[HSM_MAX_SERVERS];               /* each server's challenge */
+	hsm_second_factor factor[HSM_MAX_SERVERS];
+	struct authdata *req, *resp;
+};
+/* CO and PCO only; otherwise prints why. */
+bool cmu_tfa_type_ok(const char *cmd, hsm_user_type type);
+/* false after printing one line: then nothing is to be sent. */
+bool cmu_tfa_exchange(struct cmu *cmu, const char *cmd, const char *path,
+                      bool with_pubkey, struct cmu_tfa *t);
+void cmu_tfa_free(struct cmu_tfa *t);
 
 extern const struct cmu_cmd cmd_login_entry, cmd_logout_entry, cmd_quit_entry,
 	cmd_server_entry, cmd_exit_entry, cmd_info_entry, cmd_enable_e2e_entry,

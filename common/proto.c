@@ -86,6 +86,7 @@ static const struct {
 	{ OP_LIST_TOKENS, "LIST_TOKENS" },
 	{ OP_GET_M_VALUE, "GET_M_VALUE" },
 	{ OP_SET_M_VALUE, "SET_M_VALUE" },
+	{ OP_TFA_CHALLENGE, "TFA_CHALLENGE" },
 };
 
 const char *

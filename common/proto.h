@@ -63,6 +63,8 @@ enum proto_op {
 	OP_LIST_TOKENS = 0x0404,
 	OP_GET_M_VALUE = 0x0405,
 	OP_SET_M_VALUE = 0x0406,
+	/* 0x05xx: two-factor authentication of crypto officers */
+	OP_TFA_CHALLENGE = 0x0501,
 };
 
 struct proto_hdr {
@@ -93,13 +95,36 @@ struct msg_hello {
 void msg_hello_encode(struct hbuf *b, const struct msg_hello *m);
 int msg_hello_decode(struct hrd *r, struct msg_hello *m);
 
-/* login, createUser, deleteUser, changePswd: type, name, password. */
-enum { LOGIN_FLAG_CU_ONLY = 1 };
+/* ---- two-factor family (proto-tfa.c) ---- */
+#define TFA_DIGEST_LEN HSM_TFA_DIGEST_LEN   /* the challenge a node issues */
+#define TFA_SIGNATURE_MAX 1024u
+#define TFA_PUBKEY_MAX 1024u        /* DER SubjectPublicKeyInfo */
+
+/* The second factor after the password of a login, createUser or
+ * changePswd request (USER_REQ_FLAG_TFA): the signature of the session's
+ * challenge and, for createUser/changePswd, the new public key. Both point
+ * into the frame. */
+struct msg_tfa {
+	const uint8_t *signature;
+	size_t signature_len;
+	const uint8_t *pubkey;
+	size_t pubkey_len;          /* 0 at login */
+};
+void msg_tfa_encode(struct hbuf *b, const struct msg_tfa *m);
+int msg_tfa_decode(struct hrd *r, struct msg_tfa *m);   /* leaves the rest */
+/* OP_TFA_CHALLENGE: empty request; the reply is the 32-byte challenge. */
+void msg_tfa_challenge_encode(struct hbuf *b, const uint8_t digest[TFA_DIGEST_LEN]);
+int msg_tfa_challenge_decode(struct hrd *r, uint8_t digest[TFA_DIGEST_LEN]);
+
+/* login, createUser, deleteUser, changePswd: type, name, password, and the
+ * second factor when USER_REQ_FLAG_TFA is set (not for deleteUser). */
+enum { LOGIN_FLAG_CU_ONLY = 1, USER_REQ_FLAG_TFA = 2 };
 struct msg_user_req {
 	uint8_t user_type;
 	uint8_t flags;
 	char *name;
 	char *password;    /* NULL for deleteUser */
+	struct msg_tfa tfa;
 };
 void msg_user_req_encode(struct hbuf *b, const struct msg_user_req *m);
 int msg_user_req_decode(struct hrd *r, struct msg_user_req *m, bool with_password);

@@ -5,7 +5,7 @@ set -euo pipefail
 
 HSM_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config \
 libssl-dev openssl libreadline-dev zlib1g-dev libsqlite3-dev libjson-c-dev \
-libcunit1-dev expect"
+libcunit1-dev expect jq"
 
 hsm_install_deps() {
 	local missing=()

@@ -42,13 +42,19 @@ static const struct sim_opt init_opts[] = {
 	{ .name = "token-validity", .meta = "SECONDS", .id = SIM_OPT_TOKEN_VALIDITY, .min = 1,
 	  .max = CLUSTER_MAX_TOKEN_VALIDITY_S, .dflt = CLUSTER_DEFAULT_TOKEN_VALIDITY_S,
 	  .help = "how long a quorum token stays valid, 1 to 86400 (default 600)" },
+	{ .name = "from-backup", .meta = "FILE", .id = SIM_OPT_FROM_BACKUP, .is_string = true,
+	  .help = "make a clone of the cluster whose node FILE is a backup of" },
+	{ .name = "masking-key", .meta = "KEYFILE", .id = SIM_OPT_MASKING_KEY, .is_string = true,
+	  .help = "that cluster's masking key (its nodeK/masking.key), with --from-backup" },
 	{ .name = NULL },
 };
 
 const struct sim_cmd_entry sim_entry_init = {
 	.name = "init",
-	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--token-validity SECONDS]",
-	.summary = "Create a new cluster in DIR, which must not exist or be empty.",
+	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--token-validity SECONDS] "
+	            "[--from-backup FILE --masking-key KEYFILE]",
+	.summary = "Create a new cluster in DIR, which must not exist or be empty; "
+	           "with --from-backup, a clone of another cluster.",
 	.pos_names = { "DIR" },
 	.min_pos = 1,
 	.max_pos = 1,
@@ -59,6 +65,7 @@ const struct sim_cmd_entry sim_entry_init = {
 /* What this run has created, so that a failure can take it back. */
 struct init_run {
 	struct cluster c;
+	const struct init_source *source;   /* a clone's, or NULL */
 	bool created_dir;
 	bool locked;          /* only then is anything in DIR ours to remove */
 	bool wrote_files;
@@ -113,6 +120,11 @@ check_options(const struct sim_args *a)
 	if (base != 0 && base + nodes - 1 > 65535) {
 		sim_usage_error(e, "--base-port %lu: node %lu would need port %lu (> 65535)",
 		                base, nodes - 1, base + nodes - 1);
+		return -1;
+	}
+	if (a->set[SIM_OPT_FROM_BACKUP] != a->set[SIM_OPT_MASKING_KEY]) {
+		sim_usage_error(e, "--from-backup and --masking-key go together (the backup "
+		                "opens only with its cluster's masking key)");
 		return -1;
 	}
 	return 0;
@@ -307,6 +319,10 @@ write_cluster(struct init_run *r)
 	r->wrote_files = true;
 	if (init_pki_create(&pki, &r->c, err, sizeof(err)) != 0)
 		goto out;
+	if (r->source != NULL) {
+		memcpy(pki.masking_key, r->source->masking_key, sizeof(pki.masking_key));
+		pki.source = r->source;
+	}
 	for (unsigned k = 0; k < r->c.count; k++)
 		if (init_node_create(&pki, &r->c, k, err, sizeof(err)) != 0)
 			goto out;
@@ -355,11 +371,13 @@ remove_created(const struct init_run *r)
 }
 
 static void
-print_summary(const struct cluster *c)
+print_summary(const struct cluster *c, const struct init_source *source)
 {
 	char endpoint[300];
 	printf("Initialized cluster %s with %u node%s in %s\n", c->cluster_id, c->count,
 	       c->count == 1 ? "" : "s", c->dir);
+	if (source != NULL)
+		init_clone_summary(source, c);
 	printf("  cloudhsm_mgmt_util config: %s/%s\n", c->dir, INIT_CMU_CONFIG);
 	printf("  key_mgmt_util config:      %s/%s\n", c->dir, INIT_CLIENT_CONFIG);
 	for (unsigned k = 0; k < c->count; k++)
@@ -367,12 +385,30 @@ print_summary(const struct cluster *c)
 		       sim_endpoint(&c->nodes[k], endpoint, sizeof(endpoint)), c->nodes[k].hsm_id);
 }
 
+static int
+init_cluster(struct init_run *r, const struct sim_args *a)
+{
+	sigset_t saved_mask;
+	hsm_strlcpy(r->c.dir, a->pos[0], sizeof(r->c.dir));
+	block_termination(&saved_mask);
+	int rc = lock_empty_dir(r, a->pos[0]) == 0 && resolve_dir(r, a->pos[0]) == 0 &&
+	         fill_cluster(&r->c, a) == 0 && write_cluster(r) == 0 ? 0 : -1;
+	if (rc != 0)
+		remove_created(r);
+	if (r->dir_fd >= 0)
+		close(r->dir_fd);
+	if (rc == 0)
+		print_summary(&r->c, r->source);
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	return rc;
+}
+
 int
 sim_cmd_init(int argc, char **argv)
 {
 	struct sim_args a;
 	struct init_run r;
-	sigset_t saved_mask;
+	struct init_source source;
 	int status;
 	if (!sim_args_parse(&sim_entry_init, argc, argv, &a, &status))
 		return status;
@@ -380,16 +416,17 @@ sim_cmd_init(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.dir_fd = -1;
-	hsm_strlcpy(r.c.dir, a.pos[0], sizeof(r.c.dir));
-	block_termination(&saved_mask);
-	int rc = lock_empty_dir(&r, a.pos[0]) == 0 && resolve_dir(&r, a.pos[0]) == 0 &&
-	         fill_cluster(&r.c, &a) == 0 && write_cluster(&r) == 0 ? 0 : -1;
-	if (rc != 0)
-		remove_created(&r);
-	if (r.dir_fd >= 0)
-		close(r.dir_fd);
-	if (rc == 0)
-		print_summary(&r.c);
-	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	/* The backup is checked before DIR is touched: a bad one leaves nothing. */
+	if (a.set[SIM_OPT_FROM_BACKUP]) {
+		if (init_source_load(&source, a.str[SIM_OPT_FROM_BACKUP],
+		                     a.str[SIM_OPT_MASKING_KEY]) != 0) {
+			init_source_free(&source);
+			return SIM_EXIT_FAIL;
+		}
+		r.source = &source;
+	}
+	int rc = init_cluster(&r, &a);
+	if (r.source != NULL)
+		init_source_free(&source);
 	return rc == 0 ? SIM_EXIT_OK : SIM_EXIT_FAIL;
 }

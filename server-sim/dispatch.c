@@ -56,6 +56,8 @@ static const struct {
 	{ OP_LIST_TOKENS, PERM_MANAGE_USERS, op_list_tokens },
 	{ OP_GET_M_VALUE, PERM_CLUSTER_INFO, op_get_m_value },
 	{ OP_SET_M_VALUE, PERM_MANAGE_USERS, op_set_m_value },
+	/* Before a 2FA login, and for createUser/changePswd with -2fa. */
+	{ OP_TFA_CHALLENGE, PERM_CLUSTER_INFO, op_tfa_challenge },
 };
 
 /* Another session's changePswd can retype our user (activation), so read

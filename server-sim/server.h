@@ -17,6 +17,7 @@
 #include "hsmclient.h"
 #include "keyobj.h"
 #include "store.h"
+#include "tfa.h"
 
 struct session;
 
@@ -52,6 +53,7 @@ struct session {
 	char user_name[HSM_USER_NAME_MAX + 1];
 	struct key_obj *skeys;        /* session keys: only this thread */
 	size_t nskeys;
+	struct tfa_challenge tfa;     /* the 2FA challenge last issued (ops-tfa.c) */
 };
 
 /* The session's user type, or HSM_USER_INVALID when nobody is logged in. */
@@ -108,6 +110,8 @@ int op_approve_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm
 int op_list_tokens(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_get_m_value(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_set_m_value(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+/* two-factor authentication (ops-tfa.c) */
+int op_tfa_challenge(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 
 /* Records one command in the audit log; never a secret. */
 void session_audit(struct session *s, const char *opcode, hsm_rc rc, const char *detail);

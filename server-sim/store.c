@@ -181,8 +181,8 @@ store_rollback(struct store *s)
 		(void)store_exec(s, "ROLLBACK");
 }
 
-static int
-meta_set(struct store *s, const char *key, const char *value)
+int
+store_meta_set(struct store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = store_prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
 	if (st == NULL)
@@ -192,33 +192,37 @@ meta_set(struct store *s, const char *key, const char *value)
 	return store_exec_stmt(s, st);
 }
 
-static int
-meta_get(struct store *s, const char *key, char *out, size_t outlen)
+int
+store_meta_get(struct store *s, const char *key, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE key = ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int rc = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int rc = -1, step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		if (v != NULL && strlen(v) < outlen) {
 			hsm_strlcpy(out, v, outlen);
 			rc = 0;
 		}
+	} else if (step == SQLITE_DONE) {
+		rc = 1;
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static int
-identity_write(struct store *s, const struct store_identity *id)
+int
+store_identity_write(struct store *s, const struct store_identity *id)
 {
 	char num[16];
 	snprintf(num, sizeof(num), "%u", id->node_id);
-	return meta_set(s, "node_id", num) == 0 &&
-	       meta_set(s, "cluster_id", id->cluster_id) == 0 &&
-	       meta_set(s, "hsm_id", id->hsm_id) == 0 ? 0 : -1;
+	return store_meta_set(s, "node_id", num) == 0 &&
+	       store_meta_set(s, "cluster_id", id->cluster_id) == 0 &&
+	       store_meta_set(s, "hsm_id", id->hsm_id) == 0 &&
+	       (id->masking_domain[0] == '\0' ||
+	        store_meta_set(s, "masking_domain", id->masking_domain) == 0) ? 0 : -1;
 }
 
 int
@@ -227,10 +231,12 @@ store_get_identity(struct store *s, struct store_identity *id)
 	char num[16];
 	unsigned long n;
 	memset(id, 0, sizeof(*id));
-	if (meta_get(s, "node_id", num, sizeof(num)) != 0 ||
+	if (store_meta_get(s, "node_id", num, sizeof(num)) != 0 ||
 	    !hsm_parse_uint(num, 0, CLUSTER_NODE_ID_MAX, &n) ||
-	    meta_get(s, "cluster_id", id->cluster_id, sizeof(id->cluster_id)) != 0 ||
-	    meta_get(s, "hsm_id", id->hsm_id, sizeof(id->hsm_id)) != 0)
+	    store_meta_get(s, "cluster_id", id->cluster_id, sizeof(id->cluster_id)) != 0 ||
+	    store_meta_get(s, "hsm_id", id->hsm_id, sizeof(id->hsm_id)) != 0 ||
+	    store_meta_get(s, "masking_domain", id->masking_domain,
+	                   sizeof(id->masking_domain)) < 0)
 		return -1;
 	id->node_id = (unsigned)n;
 	return 0;
@@ -277,7 +283,7 @@ store_create(const char *path, const struct store_identity *id, char *err, size_
 		unlink(path);
 		return -1;
 	}
-	int rc = store_begin(s) == 0 && identity_write(s, id) == 0 &&
+	int rc = store_begin(s) == 0 && store_identity_write(s, id) == 0 &&
 	         add_initial_user(s, 1, HSM_USER_PRECO, "admin", "password") == 0 &&
 	         add_appliance_user(s) == 0 && store_commit(s) == 0 ? 0 : -1;
 	if (rc != 0) {
@@ -300,7 +306,7 @@ store_set_identity(const char *path, const struct store_identity *id,
 	/* A restored image may be older than keys this node made since and
 	 * cloned elsewhere: move the handle sequence well past them.  A
 	 * missing row means the image predates the first key (sequence 1). */
-	int rc = store_begin(s) == 0 && identity_write(s, id) == 0 &&
+	int rc = store_begin(s) == 0 && store_identity_write(s, id) == 0 &&
 	         store_exec(s, "INSERT INTO meta(key, value) VALUES ('next_key_seq', 1 + "
 	                       STORE_RESTORE_HANDLE_GAP ") ON CONFLICT(key) DO UPDATE SET "
 	                       "value = CAST(value AS INTEGER) + " STORE_RESTORE_HANDLE_GAP) == 0 &&

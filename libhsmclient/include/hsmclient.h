@@ -62,6 +62,7 @@ enum {
 	HSM_RC_MXN_NOT_ENABLED = 0xe4,
 	HSM_RC_MXN_TOO_FEW_OFFICERS = 0xe5,
 	HSM_RC_MXN_KEY_IS_2FA = 0xe6,
+	HSM_RC_TFA_SIGNATURE_INVALID = 0xe8,   /* 2FA proof of a new key failed */
 	HSM_RC_INTERNAL = 0xef,
 	HSM_RC_CLUSTER_PARTIAL = 0x30000080,
 	HSM_RC_CLUSTER_UNAVAILABLE = 0x30000085,
@@ -210,6 +211,32 @@ HSM_API hsm_rc hsm_delete_user(hsm_client *c, size_t srv, hsm_user_type type,
                                const char *name);
 HSM_API hsm_rc hsm_change_password(hsm_client *c, size_t srv, hsm_user_type type,
                                    const char *name, const char *password);
+/* ---- Two-factor authentication of crypto officers (manage-2fa.md) ----
+ * A node issues a challenge for the session; the operator signs it with the
+ * 2FA private key (RSA-2048, PKCS#1 v1.5, the challenge taken as a SHA-256
+ * digest: openssl pkeyutl -sign -pkeyopt digest:sha256). */
+#define HSM_TFA_DIGEST_LEN 32
+typedef struct {
+	const uint8_t *signature;      /* of this session's challenge */
+	size_t signature_len;
+	const uint8_t *pubkey_der;     /* createUser/changePswd: the new key (DER */
+	size_t pubkey_der_len;         /* SubjectPublicKeyInfo); NULL, 0 at login */
+} hsm_second_factor;
+/* A fresh challenge of srv for this session, good once (the next login,
+ * createUser or changePswd on it) for 10 minutes. */
+HSM_API hsm_rc hsm_tfa_challenge(hsm_client *c, size_t srv,
+                                 uint8_t digest[HSM_TFA_DIGEST_LEN]);
+HSM_API hsm_rc hsm_login_2fa(hsm_client *c, size_t srv, hsm_user_type type,
+                             const char *name, const char *password,
+                             const hsm_second_factor *f);
+HSM_API hsm_rc hsm_create_user_2fa(hsm_client *c, size_t srv, hsm_user_type type,
+                                   const char *name, const char *password,
+                                   const hsm_second_factor *f);
+/* Without a second factor (hsm_change_password) a 2FA user loses 2FA and
+ * the key; with one, its key becomes the user's 2FA and quorum key. */
+HSM_API hsm_rc hsm_change_password_2fa(hsm_client *c, size_t srv, hsm_user_type type,
+                                       const char *name, const char *password,
+                                       const hsm_second_factor *f);
 /* A user's record sealed under the cluster masking key (by id, or by name
  * when user_id is 0); free *blob with free(). Insert keeps the id if free. */
 HSM_API hsm_rc hsm_user_extract_masked(hsm_client *c, size_t srv, uint32_t user_id,

@@ -13,6 +13,10 @@ E2E_SUITES = \
 	tests/e2e/sim-durability.exp \
 	tests/e2e/sim-concurrency.exp
 
+# Two-factor authentication; tfa.tcl signs as the operator would, with openssl.
+E2E_SUITES += tests/e2e/cmu-2fa.exp
+EXTRA_DIST += tests/e2e/tfa.tcl scripts/2fa-sign
+
 TESTS += $(E2E_SUITES)
 EXTRA_DIST += $(E2E_SUITES) tests/e2e/lib.tcl tests/e2e/session.tcl tests/e2e/cmu.tcl
 

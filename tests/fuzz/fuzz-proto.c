@@ -103,17 +103,24 @@ decode_quorum(unsigned which, struct hrd *r)
 #define USER_OR_KEY_DECODERS 14u
 #define CRYPTO_OR_WRAP_DECODERS 10u
 #define QUORUM_DECODERS 6u
+/* The two-factor family (proto-tfa.c); its second factor is reached through
+ * the user request with flag bit 1. */
+#define TFA_DECODERS 1u
 
 static void
 decode_message(uint8_t which, struct hrd *r)
 {
-	unsigned k = which % (USER_OR_KEY_DECODERS + CRYPTO_OR_WRAP_DECODERS + QUORUM_DECODERS);
+	const unsigned quorum = USER_OR_KEY_DECODERS + CRYPTO_OR_WRAP_DECODERS;
+	unsigned k = which % (quorum + QUORUM_DECODERS + TFA_DECODERS);
+	uint8_t digest[TFA_DIGEST_LEN];
 	if (k < USER_OR_KEY_DECODERS)
 		decode_user_or_key(k, r);
-	else if (k < USER_OR_KEY_DECODERS + CRYPTO_OR_WRAP_DECODERS)
+	else if (k < quorum)
 		decode_crypto_or_wrap(k - USER_OR_KEY_DECODERS, r);
+	else if (k < quorum + QUORUM_DECODERS)
+		decode_quorum(k - quorum, r);
 	else
-		decode_quorum(k - USER_OR_KEY_DECODERS - CRYPTO_OR_WRAP_DECODERS, r);
+		(void)msg_tfa_challenge_decode(r, digest);
 }
 
 int

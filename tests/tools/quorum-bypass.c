@@ -116,9 +116,11 @@ take_snapshot(hsm_client *c, struct snapshot *s)
 
 /* ---- the attempts ------------------------------------------------------------------ */
 
-/* Every quorum-controlled change without an approved token. */
+/* Every quorum-controlled change without an approved token; stray is a user
+ * that only server 0 has, victim a copy of one that every server has. */
 static void
-attempt_without_token(hsm_client *c, const uint8_t *stray, size_t stray_len)
+attempt_without_token(hsm_client *c, const uint8_t *stray, size_t stray_len,
+                      const uint8_t *victim, size_t victim_len)
 {
 	for (size_t i = 0; i < nservers; i++) {
 		expect_rc("createUser", i, hsm_create_user(c, i, HSM_USER_CU, "bypass_new",
@@ -137,6 +139,8 @@ attempt_without_token(hsm_client *c, const uint8_t *stray, size_t stray_len)
 			expect_rc("insert of a masked user", i,
 			          hsm_user_insert_masked(c, i, stray, stray_len),
 			          HSM_RC_MXN_AUTH_FAILED);
+		expect_rc("insert of a user's old credentials", i,
+		          hsm_user_insert_masked(c, i, victim, victim_len), HSM_RC_MXN_AUTH_FAILED);
 	}
 }
 
@@ -219,12 +223,17 @@ attempt_bad_approvals(hsm_client *admin, hsm_client *officer, EVP_PKEY *ka, EVP_
 /* ---- set-up and the run -------------------------------------------------------------- */
 
 /* Two officers, a victim and a user on server 0 only, keys of admin and officer,
- * then M = 2 for user management. Returns the stray user's masked copy. */
-static uint8_t *
-set_up(hsm_client *admin, const char *cfg, EVP_PKEY *ka, EVP_PKEY *kb, size_t *stray_len,
+ * then M = 2 for user management; cp gets masked copies of the stray user and
+ * of the victim. */
+struct copies {
+	uint8_t *stray, *victim;
+	size_t stray_len, victim_len;
+};
+
+static void
+set_up(hsm_client *admin, const char *cfg, EVP_PKEY *ka, EVP_PKEY *kb, struct copies *cp,
        hsm_client **officer)
 {
-	uint8_t *stray = NULL;
 	for (size_t i = 0; i < nservers; i++) {
 		expect_rc("createUser CO", i, hsm_create_user(admin, i, HSM_USER_CO, OFFICER,
 		                                              OFFICER_PW), HSM_RC_SUCCESS);
@@ -236,13 +245,16 @@ set_up(hsm_client *admin, const char *cfg, EVP_PKEY *ka, EVP_PKEY *kb, size_t *s
 	expect_rc("createUser on server 0 only", 0,
 	          hsm_create_user(admin, 0, HSM_USER_CU, STRAY, "Bypass_pw_0"), HSM_RC_SUCCESS);
 	expect_rc("extract the masked user", 0,
-	          hsm_user_extract_masked(admin, 0, 0, STRAY, &stray, stray_len), HSM_RC_SUCCESS);
+	          hsm_user_extract_masked(admin, 0, 0, STRAY, &cp->stray, &cp->stray_len),
+	          HSM_RC_SUCCESS);
+	expect_rc("extract a masked copy of the CU", 0,
+	          hsm_user_extract_masked(admin, 0, 0, VICTIM, &cp->victim, &cp->victim_len),
+	          HSM_RC_SUCCESS);
 	register_key(admin, "admin", ka);
 	*officer = logged_in(cfg, OFFICER, OFFICER_PW);
 	register_key(*officer, OFFICER, kb);
 	for (size_t i = 0; i < nservers; i++)
 		expect_rc("setMValue 3 2", i, hsm_set_m_value(admin, i, 3, 2), HSM_RC_SUCCESS);
-	return stray;
 }
 
 int
@@ -256,11 +268,11 @@ main(int argc, char **argv)
 	EVP_PKEY *kb = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	EVP_PKEY *kf = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	hsm_client *officer = NULL, *admin = logged_in(argv[1], "admin", argv[2]);
-	size_t stray_len = 0;
-	uint8_t *stray = set_up(admin, argv[1], ka, kb, &stray_len, &officer);
+	struct copies cp = { 0 };
+	set_up(admin, argv[1], ka, kb, &cp, &officer);
 	struct snapshot before, after;
 	take_snapshot(admin, &before);
-	attempt_without_token(admin, stray, stray_len);
+	attempt_without_token(admin, cp.stray, cp.stray_len, cp.victim, cp.victim_len);
 	attempt_bad_approvals(admin, officer, ka, kb, kf);
 	/* Changing one's own password needs no quorum. */
 	for (size_t i = 0; i < nservers; i++)
@@ -280,7 +292,8 @@ main(int argc, char **argv)
 		          HSM_RC_MXN_AUTH_FAILED);
 	}
 	printf("quorum-bypass: %u checks, %u failed\n", checks, failures);
-	free(stray);
+	free(cp.stray);
+	free(cp.victim);
 	hsm_client_close(officer);
 	hsm_client_close(admin);
 	EVP_PKEY_free(ka);

@@ -207,7 +207,8 @@ dec_hello(struct hrd *r, struct hbuf *out)
 static void
 enc_user_req_pw(struct hbuf *b)
 {
-	struct msg_user_req m = { HSM_USER_CU, LOGIN_FLAG_CU_ONLY, "alice", "s3cret-pw" };
+	struct msg_user_req m = { .user_type = HSM_USER_CU, .flags = LOGIN_FLAG_CU_ONLY,
+	                          .name = "alice", .password = "s3cret-pw" };
 	msg_user_req_encode(b, &m);
 }
 
@@ -228,7 +229,8 @@ static int dec_user_req_nopw(struct hrd *r, struct hbuf *o) { return dec_user_re
 static void
 enc_user_req_nopw(struct hbuf *b)
 {
-	struct msg_user_req m = { HSM_USER_CO, 0, "officer_1", NULL };
+	struct msg_user_req m = { .user_type = HSM_USER_CO, .flags = 0,
+	                          .name = "officer_1", .password = NULL };
 	msg_user_req_encode(b, &m);
 }
 
@@ -676,6 +678,34 @@ dec_m_value(struct hrd *r, struct hbuf *out)
 	return 0;
 }
 
+/* The two-factor family: a login with its second factor, a challenge. */
+static void
+enc_user_req_tfa(struct hbuf *b)
+{
+	struct msg_user_req m = { .user_type = HSM_USER_CO, .flags = USER_REQ_FLAG_TFA,
+	                          .name = "alice", .password = "s3cret-pw" };
+	m.tfa = (struct msg_tfa){ blob_bytes, sizeof(blob_bytes), blob_bytes, 3 };
+	msg_user_req_encode(b, &m);
+}
+
+static void
+enc_tfa_challenge(struct hbuf *b)
+{
+	uint8_t d[TFA_DIGEST_LEN];
+	memset(d, 0x3c, sizeof(d));
+	msg_tfa_challenge_encode(b, d);
+}
+
+static int
+dec_tfa_challenge(struct hrd *r, struct hbuf *out)
+{
+	uint8_t d[TFA_DIGEST_LEN];
+	if (msg_tfa_challenge_decode(r, d) != 0)
+		return -1;
+	msg_tfa_challenge_encode(out, d);
+	return 0;
+}
+
 static const struct codec codecs[] = {
 	{ "hello", enc_hello, dec_hello },
 	{ "user_req+password", enc_user_req_pw, dec_user_req_pw },
@@ -705,6 +735,8 @@ static const struct codec codecs[] = {
 	{ "token_list", enc_token_list, dec_token_list },
 	{ "approve_token", enc_approve, dec_approve },
 	{ "m_value", enc_m_value, dec_m_value },
+	{ "user_req+2fa", enc_user_req_tfa, dec_user_req_pw },
+	{ "tfa_challenge", enc_tfa_challenge, dec_tfa_challenge },
 };
 #define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
 
