@@ -11,6 +11,7 @@
 #include "proto.h"
 #include "quorum.h"
 #include "server.h"
+#include "tfa.h"
 #include "util.h"
 
 static void
@@ -61,7 +62,7 @@ register_checked(struct session *s, const struct msg_register_key *m)
 		return HSM_RC_PERMISSION_DENIED;
 	if (m->reg_token.len == 0)
 		return HSM_RC_INVALID_INPUT;
-	hsm_rc rc = quorum_pubkey_check(m->pubkey.data, m->pubkey.len);
+	hsm_rc rc = tfa_key_check(m->pubkey.data, m->pubkey.len);
 	if (rc != HSM_RC_SUCCESS)
 		return rc;
 	if (!quorum_signature_ok(m->pubkey.data, m->pubkey.len, m->reg_token.data,

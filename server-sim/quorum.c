@@ -7,11 +7,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/x509.h>
 
 #include "log.h"
 #include "quorum-file.h"
 #include "quorum.h"
+#include "tfa.h"
 #include "util.h"
 
 uint64_t
@@ -61,49 +61,18 @@ quorum_officer_removal(struct store *st)
 	return m > 1 && officers - 1 < m ? HSM_RC_MXN_TOO_FEW_OFFICERS : HSM_RC_SUCCESS;
 }
 
-/* ---- keys and signatures ---------------------------------------------------- */
+/* ---- signatures ----------------------------------------------------------------- */
 
-static EVP_PKEY *
-pubkey_from_der(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	if (der == NULL || len == 0 || len > HSM_QUORUM_PUBKEY_MAX)
-		return NULL;
-	EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)len);
-	if (k != NULL && p != der + len) {    /* trailing bytes */
-		EVP_PKEY_free(k);
-		k = NULL;
-	}
-	return k;
-}
-
-hsm_rc
-quorum_pubkey_check(const uint8_t *der, size_t len)
-{
-	EVP_PKEY *k = pubkey_from_der(der, len);
-	hsm_rc rc = HSM_RC_SUCCESS;
-	if (k == NULL)
-		rc = HSM_RC_INVALID_INPUT;
-	else if (!EVP_PKEY_is_a(k, "RSA"))
-		rc = HSM_RC_KEY_TYPE_INCONSISTENT;
-	else if (EVP_PKEY_get_bits(k) != QUORUM_RSA_BITS)
-		rc = HSM_RC_KEY_SIZE_RANGE;
-	EVP_PKEY_free(k);
-	return rc;
-}
-
+/* The quorum key is the 2FA key (manage-2fa.md): one check for both. */
 bool
 quorum_signature_ok(const uint8_t *der, size_t der_len, const uint8_t *data, size_t len,
                     const uint8_t *sig, size_t sig_len)
 {
-	EVP_PKEY *k = pubkey_from_der(der, der_len);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = k != NULL && ctx != NULL && sig_len > 0 && EVP_PKEY_is_a(k, "RSA") &&
-	          EVP_DigestVerifyInit_ex(ctx, NULL, "SHA256", NULL, NULL, k, NULL) == 1 &&
-	          EVP_DigestVerify(ctx, sig, sig_len, data, len) == 1;
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(k);
-	return ok;
+	uint8_t digest[TFA_DIGEST_LEN];
+	unsigned int n = 0;
+	if (EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL) != 1 || n != sizeof(digest))
+		return false;
+	return tfa_signature_valid(der, der_len, digest, sig, sig_len);
 }
 
 /* ---- tokens ----------------------------------------------------------------- */

@@ -11,7 +11,6 @@
 #include "server.h"
 #include "store.h"
 
-#define QUORUM_RSA_BITS 2048
 
 /* The node clock tokens expire by, in seconds. */
 uint64_t quorum_now(void);
@@ -24,9 +23,8 @@ hsm_rc quorum_m_value_check(uint32_t m, uint32_t officers);
 /* Deleting one officer must leave every service's M reachable. */
 hsm_rc quorum_officer_removal(struct store *st);
 
-/* An RSA-2048 public key in exactly one DER SubjectPublicKeyInfo. */
-hsm_rc quorum_pubkey_check(const uint8_t *der, size_t len);
-/* RSA PKCS #1 v1.5 over SHA-256 of data, checked with the DER public key. */
+/* RSA PKCS #1 v1.5 over SHA-256 of data, checked with the DER public key
+ * (an RSA-2048 key: the one tfa_key_check admits). */
 bool quorum_signature_ok(const uint8_t *der, size_t der_len, const uint8_t *data,
                          size_t len, const uint8_t *sig, size_t sig_len);
 

@@ -17,6 +17,7 @@
 #include "quorum.h"
 #include "server.h"
 #include "store.h"
+#include "tfa.h"
 
 #define NOW 100000u
 #define VALIDITY 600u
@@ -235,26 +236,26 @@ require(struct session *s, uint32_t service, uint64_t now)
 static void
 test_pubkey_check(void)
 {
-	CU_ASSERT_EQUAL(quorum_pubkey_check(ders[K_OFFICER1], der_lens[K_OFFICER1]),
+	CU_ASSERT_EQUAL(tfa_key_check(ders[K_OFFICER1], der_lens[K_OFFICER1]),
 	                HSM_RC_SUCCESS);
 	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	EVP_PKEY *big = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	uint8_t der[HSM_QUORUM_PUBKEY_MAX];
 	size_t n = to_der(small, der, sizeof(der));
-	CU_ASSERT_EQUAL(quorum_pubkey_check(der, n), HSM_RC_KEY_SIZE_RANGE);
+	CU_ASSERT_EQUAL(tfa_key_check(der, n), HSM_RC_KEY_SIZE_RANGE);
 	n = to_der(big, der, sizeof(der));
-	CU_ASSERT_EQUAL(quorum_pubkey_check(der, n), HSM_RC_KEY_SIZE_RANGE);
+	CU_ASSERT_EQUAL(tfa_key_check(der, n), HSM_RC_KEY_SIZE_RANGE);
 	n = to_der(ec, der, sizeof(der));
-	CU_ASSERT_EQUAL(quorum_pubkey_check(der, n), HSM_RC_KEY_TYPE_INCONSISTENT);
+	CU_ASSERT_EQUAL(tfa_key_check(der, n), HSM_RC_KEY_TYPE_INCONSISTENT);
 	/* Not DER, a trailing byte, cut short, nothing at all. */
-	CU_ASSERT_EQUAL(quorum_pubkey_check((const uint8_t *)"-----BEGIN", 10),
+	CU_ASSERT_EQUAL(tfa_key_check((const uint8_t *)"-----BEGIN", 10),
 	                HSM_RC_INVALID_INPUT);
 	memcpy(der, ders[K_OFFICER1], der_lens[K_OFFICER1]);
 	der[der_lens[K_OFFICER1]] = 0;
-	CU_ASSERT_EQUAL(quorum_pubkey_check(der, der_lens[K_OFFICER1] + 1), HSM_RC_INVALID_INPUT);
-	CU_ASSERT_EQUAL(quorum_pubkey_check(der, der_lens[K_OFFICER1] - 1), HSM_RC_INVALID_INPUT);
-	CU_ASSERT_EQUAL(quorum_pubkey_check(der, 0), HSM_RC_INVALID_INPUT);
+	CU_ASSERT_EQUAL(tfa_key_check(der, der_lens[K_OFFICER1] + 1), HSM_RC_INVALID_INPUT);
+	CU_ASSERT_EQUAL(tfa_key_check(der, der_lens[K_OFFICER1] - 1), HSM_RC_INVALID_INPUT);
+	CU_ASSERT_EQUAL(tfa_key_check(der, 0), HSM_RC_INVALID_INPUT);
 	EVP_PKEY_free(small);
 	EVP_PKEY_free(big);
 	EVP_PKEY_free(ec);
