@@ -84,6 +84,8 @@ static const struct rc_entry rc_table[] = {
 	  .message = "HSM Error: M value is greater than the number of crypto officers" },
 	{ .code = HSM_RC_MXN_KEY_IS_2FA, .name = "RET_MXN_KEY_IS_2FA",
 	  .message = "HSM Error: This user's quorum key is its 2FA key: change it with changePswd -2fa" },
+	{ .code = HSM_RC_MXN_KEY_NOT_ENABLED, .name = "RET_MXN_KEY_NOT_ENABLED",
+	  .message = "HSM Error: Quorum is not enabled for this key (its m_value is 0)" },
 	{ .code = HSM_RC_TFA_SIGNATURE_INVALID, .name = "RET_2FA_SIGNATURE_INVALID",
 	  .message = "HSM Error: The 2FA signature does not verify with the given public key" },
 	{ .code = HSM_RC_INTERNAL, .name = "RET_INTERNAL_ERROR",

@@ -14,6 +14,10 @@ hsm_service_name(uint32_t service)
 		return "USER_MGMT";
 	case HSM_SERVICE_MISC_CO:
 		return "MISC_CO";
+	case HSM_SERVICE_USE_KEY:
+		return "USE_KEY";
+	case HSM_SERVICE_MANAGE_KEY:
+		return "MANAGE_KEY";
 	}
 	return NULL;
 }
@@ -197,6 +201,51 @@ msg_approve_token_decode(struct hrd *r, struct msg_approve_token *m)
 			return -1;
 	}
 	return hrd_end(r);
+}
+
+void
+msg_get_key_token_encode(struct hbuf *b, const struct msg_get_key_token *m)
+{
+	hbuf_put_u32(b, m->service);
+	hbuf_put_u32(b, m->handle);
+	hbuf_put_str(b, m->name);
+}
+
+int
+msg_get_key_token_decode(struct hrd *r, struct msg_get_key_token *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (hrd_get_u32(r, &m->service) != 0 || hrd_get_u32(r, &m->handle) != 0 ||
+	    hrd_get_str(r, &m->name, PROTO_STR_MAX) != 0 || hrd_end(r) != 0) {
+		msg_get_key_token_clear(m);
+		return -1;
+	}
+	return 0;
+}
+
+void
+msg_get_key_token_clear(struct msg_get_key_token *m)
+{
+	free(m->name);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+msg_delete_tokens_encode(struct hbuf *b, const struct msg_delete_tokens *m)
+{
+	hbuf_put_u8(b, m->all);
+	put_blob(b, &m->file);
+}
+
+/* One of the two: every token, or the one a token file names. */
+int
+msg_delete_tokens_decode(struct hrd *r, struct msg_delete_tokens *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (hrd_get_bool(r, &m->all) != 0 ||
+	    get_blob(r, &m->file, HSM_QUORUM_TOKEN_FILE_MAX) != 0 || hrd_end(r) != 0)
+		return -1;
+	return m->all == (m->file.len == 0) ? 0 : -1;
 }
 
 void

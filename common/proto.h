@@ -63,6 +63,11 @@ enum proto_op {
 	OP_LIST_TOKENS = 0x0404,
 	OP_GET_M_VALUE = 0x0405,
 	OP_SET_M_VALUE = 0x0406,
+	/* the key services (5, 6) of crypto users: tokens for one key */
+	OP_GET_KEY_TOKEN = 0x0407,
+	OP_APPROVE_KEY_TOKEN = 0x0408,
+	OP_LIST_KEY_TOKENS = 0x0409,
+	OP_DELETE_TOKENS = 0x040a,
 	/* 0x05xx: two-factor authentication of crypto officers */
 	OP_TFA_CHALLENGE = 0x0501,
 };
@@ -382,6 +387,27 @@ struct msg_approve_token {
 };
 void msg_approve_token_encode(struct hbuf *b, const struct msg_approve_token *m);
 int msg_approve_token_decode(struct hrd *r, struct msg_approve_token *m);
+
+/* OP_GET_KEY_TOKEN: u32 service, u32 key handle, str name; replies with one
+ * token. OP_APPROVE_KEY_TOKEN and OP_LIST_KEY_TOKENS carry what
+ * OP_APPROVE_TOKEN and OP_LIST_TOKENS carry. */
+struct msg_get_key_token {
+	uint32_t service;
+	uint32_t handle;
+	char *name;
+};
+void msg_get_key_token_encode(struct hbuf *b, const struct msg_get_key_token *m);
+int msg_get_key_token_decode(struct hrd *r, struct msg_get_key_token *m);
+void msg_get_key_token_clear(struct msg_get_key_token *m);
+
+/* OP_DELETE_TOKENS: u8 all, bytes token_file (empty when all); replies u32
+ * removed. The blob points into the frame. */
+struct msg_delete_tokens {
+	bool all;
+	struct msg_blob file;         /* at most HSM_QUORUM_TOKEN_FILE_MAX */
+};
+void msg_delete_tokens_encode(struct hbuf *b, const struct msg_delete_tokens *m);
+int msg_delete_tokens_decode(struct hrd *r, struct msg_delete_tokens *m);
 
 /* OP_GET_M_VALUE: u32 service, reply u32 m; OP_SET_M_VALUE: u32 service, u32 m. */
 void msg_m_value_encode(struct hbuf *b, uint32_t service, const uint32_t *m);

@@ -178,26 +178,37 @@ read_header(const uint8_t *data, size_t len, size_t *off, struct quorum_file_hea
 }
 
 int
-quorum_file_find(const uint8_t *data, size_t len, uint32_t node_id, const char *hsm_id,
-                 struct quorum_file_header *h, struct quorum_file_entry *e)
+quorum_file_parse(const uint8_t *data, size_t len, struct quorum_file_header *h,
+                  struct quorum_file_entry e[QUORUM_FILE_MAX_TOKENS])
 {
 	size_t off = 0;
-	int found = 1;
 	memset(h, 0, sizeof(*h));
-	memset(e, 0, sizeof(*e));
-	if (len > HSM_QUORUM_TOKEN_FILE_MAX || memchr(data, '\0', len) != NULL ||
+	if (data == NULL || len > HSM_QUORUM_TOKEN_FILE_MAX || memchr(data, '\0', len) != NULL ||
 	    !read_header(data, len, &off, h))
 		return -1;
 	for (uint32_t i = 0; i < h->count; i++) {
-		struct quorum_file_entry cur;
-		if (!entry_line(data, len, &off, &cur))
+		if (!entry_line(data, len, &off, &e[i]))
 			return -1;
-		if (cur.node_id != node_id || strcmp(cur.hsm_id, hsm_id) != 0)
-			continue;
-		if (found == 0)
-			return -1;
-		*e = cur;
-		found = 0;
+		for (uint32_t j = 0; j < i; j++)
+			if (e[j].node_id == e[i].node_id && strcmp(e[j].hsm_id, e[i].hsm_id) == 0)
+				return -1;
 	}
-	return off == len ? found : -1;
+	return off == len ? 0 : -1;
+}
+
+int
+quorum_file_find(const uint8_t *data, size_t len, uint32_t node_id, const char *hsm_id,
+                 struct quorum_file_header *h, struct quorum_file_entry *e)
+{
+	struct quorum_file_entry all[QUORUM_FILE_MAX_TOKENS];
+	memset(e, 0, sizeof(*e));
+	if (quorum_file_parse(data, len, h, all) != 0)
+		return -1;
+	for (uint32_t i = 0; i < h->count; i++) {
+		if (all[i].node_id == node_id && strcmp(all[i].hsm_id, hsm_id) == 0) {
+			*e = all[i];
+			return 0;
+		}
+	}
+	return 1;
 }

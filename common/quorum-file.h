@@ -31,6 +31,10 @@ struct quorum_file_entry {
 /* Writes the file for tokens of one request (same service, user and key
  * handle), in the order given; -1 when they differ or n is 0 or too many. */
 int quorum_file_write(struct hbuf *b, const hsm_quorum_token *tokens, size_t n);
+/* Parses a whole file: its header and its h->count lines. 0, or -1 when
+ * malformed (including two lines for one node). */
+int quorum_file_parse(const uint8_t *data, size_t len, struct quorum_file_header *h,
+                      struct quorum_file_entry e[QUORUM_FILE_MAX_TOKENS]);
 /* Parses a whole file and finds the line of one node. 0 found, 1 the file
  * is well formed but holds no line for that node, -1 malformed (including
  * two lines for the node). */

@@ -21,6 +21,8 @@ static const struct {
 	[PERM_ENCRYPT_DECRYPT] = { "encrypt, decrypt", { false, true, false, false, false } },
 	[PERM_SIGN_VERIFY] = { "sign, verify", { false, true, false, false, false } },
 	[PERM_DIGEST_HMAC] = { "generate digests and HMACs", { false, true, false, false, false } },
+	/* Approvers of officer and of key services alike (quorum pages). */
+	[PERM_QUORUM_KEY] = { "register own quorum key", { true, true, false, false, false } },
 };
 
 static int

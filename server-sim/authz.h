@@ -22,6 +22,7 @@ enum authz_perm {
 	PERM_ENCRYPT_DECRYPT,
 	PERM_SIGN_VERIFY,
 	PERM_DIGEST_HMAC,
+	PERM_QUORUM_KEY,           /* register one's own quorum key: CO and CU */
 	PERM_COUNT
 };
 

@@ -49,13 +49,20 @@ static const struct {
 	{ OP_SIGN, PERM_SIGN_VERIFY, op_sign },
 	{ OP_VERIFY, PERM_SIGN_VERIFY, op_verify },
 	/* Quorum: crypto-officer commands (the officer services 3 and 4);
-	 * registration and tokens concern the caller only, ops-quorum.c checks. */
-	{ OP_REGISTER_QUORUM_KEY, PERM_MANAGE_USERS, op_register_quorum_key },
+	 * registration and tokens concern the caller only, ops-quorum.c checks
+	 * (registration also for crypto users, who approve key tokens). */
+	{ OP_REGISTER_QUORUM_KEY, PERM_QUORUM_KEY, op_register_quorum_key },
 	{ OP_GET_TOKEN, PERM_MANAGE_USERS, op_get_token },
 	{ OP_APPROVE_TOKEN, PERM_MANAGE_USERS, op_approve_token },
 	{ OP_LIST_TOKENS, PERM_MANAGE_USERS, op_list_tokens },
 	{ OP_GET_M_VALUE, PERM_CLUSTER_INFO, op_get_m_value },
 	{ OP_SET_M_VALUE, PERM_MANAGE_USERS, op_set_m_value },
+	/* Key quorum: crypto users' tokens for their keys (services 5 and 6);
+	 * ops-quorum.c checks the key and the name. */
+	{ OP_GET_KEY_TOKEN, PERM_KEY_MANAGEMENT, op_get_key_token },
+	{ OP_APPROVE_KEY_TOKEN, PERM_KEY_MANAGEMENT, op_approve_key_token },
+	{ OP_LIST_KEY_TOKENS, PERM_KEY_MANAGEMENT, op_list_tokens },
+	{ OP_DELETE_TOKENS, PERM_KEY_MANAGEMENT, op_delete_tokens },
 	/* Before a 2FA login, and for createUser/changePswd with -2fa. */
 	{ OP_TFA_CHALLENGE, PERM_CLUSTER_INFO, op_tfa_challenge },
 };

@@ -5,6 +5,7 @@
 
 #include "keys.h"
 #include "log.h"
+#include "quorum.h"
 #include "util.h"
 
 static struct key_obj *
@@ -174,12 +175,21 @@ create_locked(struct session *s, struct key_obj **k, size_t n, bool session_key)
 hsm_rc
 keys_create(struct session *s, struct key_obj **k, size_t n, bool session_key)
 {
+	return keys_create_using(s, k, n, session_key, NULL, 0);
+}
+
+hsm_rc
+keys_create_using(struct session *s, struct key_obj **k, size_t n, bool session_key,
+                  const struct key_obj *const *used, size_t nused)
+{
 	/* Room for every key of a pair, or none is made. */
 	if (session_key && s->nskeys + n > SESSION_KEYS_MAX)
 		return HSM_RC_MAX_KEYS;
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
-	hsm_rc rc = create_locked(s, k, n, session_key);
+	hsm_rc rc = quorum_keys_consume(s, used, nused, HSM_SERVICE_USE_KEY);
+	if (rc == HSM_RC_SUCCESS)
+		rc = create_locked(s, k, n, session_key);
 	if (rc == HSM_RC_SUCCESS && store_commit(s->store) != 0)
 		rc = HSM_RC_INTERNAL;
 	store_rollback(s->store);
@@ -251,25 +261,45 @@ keys_insert_clone(struct session *s, struct key_obj *k)
 	return rc;
 }
 
+static hsm_rc
+replace_session_key(struct key_obj *sk, const struct key_obj *k)
+{
+	struct key_obj copy;
+	if (key_obj_copy(&copy, k) != 0)
+		return HSM_RC_INTERNAL;
+	key_obj_clear(sk);
+	*sk = copy;
+	return HSM_RC_SUCCESS;
+}
+
 hsm_rc
 keys_update(struct session *s, const struct key_obj *k)
 {
+	return keys_update_using(s, k, 0);
+}
+
+/* A session key changes in memory once the token's removal is committed. */
+hsm_rc
+keys_update_using(struct session *s, const struct key_obj *k, uint32_t service)
+{
 	struct key_obj *sk = session_key(s, k->handle);
-	if (sk != NULL) {
-		struct key_obj copy;
-		if (key_obj_copy(&copy, k) != 0)
-			return HSM_RC_INTERNAL;
-		key_obj_clear(sk);
-		*sk = copy;
-		return HSM_RC_SUCCESS;
-	}
-	if (k->material == NULL)
+	bool quorum = service != 0 && k->m_value > 0;
+	if (sk != NULL && !quorum)
+		return replace_session_key(sk, k);
+	if (sk == NULL && k->material == NULL)
 		return HSM_RC_INTERNAL;    /* the row is rewritten whole */
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
-	hsm_rc rc = store_key_put(s->store, s->node->storage_key, k) == 0 &&
-	            store_commit(s->store) == 0 ? HSM_RC_SUCCESS : HSM_RC_INTERNAL;
+	const struct key_obj *used[] = { k };
+	hsm_rc rc = quorum ? quorum_keys_consume(s, used, 1, service) : HSM_RC_SUCCESS;
+	if (rc == HSM_RC_SUCCESS && sk == NULL &&
+	    store_key_put(s->store, s->node->storage_key, k) != 0)
+		rc = HSM_RC_INTERNAL;
+	if (rc == HSM_RC_SUCCESS && store_commit(s->store) != 0)
+		rc = HSM_RC_INTERNAL;
 	store_rollback(s->store);
+	if (rc == HSM_RC_SUCCESS && sk != NULL)
+		rc = replace_session_key(sk, k);
 	return rc;
 }
 

@@ -24,6 +24,10 @@ void keys_apply_template(struct key_obj *k, const struct msg_key_template *t,
 /* Stores new keys (handles allocated here; an owner of 0 becomes the
  * session's user). */
 hsm_rc keys_create(struct session *s, struct key_obj **k, size_t n, bool session_key);
+/* keys_create that uses up, in the same transaction, a USE_KEY token of this
+ * session for each key in used that has an m_value (unWrapKey's key). */
+hsm_rc keys_create_using(struct session *s, struct key_obj **k, size_t n, bool session_key,
+                         const struct key_obj *const *used, size_t nused);
 /* The owner of a key that arrives in a masked object must exist here, and
  * so must the users it is shared with. */
 hsm_rc keys_check_arrival(struct session *s, const struct key_obj *k);
@@ -31,6 +35,9 @@ hsm_rc keys_check_arrival(struct session *s, const struct key_obj *k);
 hsm_rc keys_insert_clone(struct session *s, struct key_obj *k);
 /* Writes back changed attributes or sharing. */
 hsm_rc keys_update(struct session *s, const struct key_obj *k);
+/* keys_update that, for a key with an m_value, uses up an approved token of
+ * this session for service in the same transaction (shareKey: MANAGE_KEY). */
+hsm_rc keys_update_using(struct session *s, const struct key_obj *k, uint32_t service);
 /* Turns a session key into a token key. */
 hsm_rc keys_make_token(struct session *s, uint32_t handle);
 hsm_rc keys_remove(struct session *s, uint32_t handle);

@@ -269,8 +269,6 @@ share_checked(struct session *s, uint32_t handle, const uint32_t *users, uint32_
 		rc = keys_check_owner(s, &k);
 	if (rc == HSM_RC_SUCCESS && k.key_class == HSM_CLASS_PUBLIC)
 		rc = HSM_RC_KEY_TYPE_INCONSISTENT;     /* public keys are never shared */
-	if (rc == HSM_RC_SUCCESS && k.m_value > 0)
-		rc = HSM_RC_MXN_AUTH_FAILED;           /* needs a quorum we cannot collect */
 	if (rc == HSM_RC_SUCCESS && n == 0)
 		rc = HSM_RC_INVALID_INPUT;
 	if (rc == HSM_RC_SUCCESS && share)
@@ -279,8 +277,12 @@ share_checked(struct session *s, uint32_t handle, const uint32_t *users, uint32_
 		rc = HSM_RC_INVALID_INPUT;
 	if (rc == HSM_RC_SUCCESS) {
 		share_apply(&k, users, n, share);
-		rc = keys_update(s, &k);
+		/* As at creation: the m_value needs that many users (owner too). */
+		if (k.m_value > k.nshares + 1)
+			rc = HSM_RC_INVALID_INPUT;
 	}
+	if (rc == HSM_RC_SUCCESS)
+		rc = keys_update_using(s, &k, HSM_SERVICE_MANAGE_KEY);   /* the quorum, last */
 	key_obj_clear(&k);
 	return rc;
 }

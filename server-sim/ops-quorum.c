@@ -1,5 +1,6 @@
 /* ops-quorum.c - handlers for registerQuorumPubKey, getToken, approveToken,
- * listTokens, getMValue and setMValue. The rules live in quorum.c. */
+ * listTokens, delToken, getMValue and setMValue, for officers and for crypto
+ * users' key tokens. The rules live in quorum.c and quorum-keys.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "log.h"
 #include "proto.h"
+#include "quorum-file.h"
 #include "quorum.h"
 #include "server.h"
 #include "tfa.h"
@@ -52,11 +54,20 @@ register_store(struct session *s, const struct msg_register_key *m)
 	return rc;
 }
 
+/* Officers register as CO (or PCO), crypto users as CU: the caller's kind. */
+static bool
+type_is_callers(const struct session *s, hsm_user_type type)
+{
+	bool officer = s->user_type == HSM_USER_CO || s->user_type == HSM_USER_PCO;
+	if (type == HSM_USER_CO || type == HSM_USER_PCO)
+		return officer;
+	return type == HSM_USER_CU && s->user_type == HSM_USER_CU;
+}
+
 static hsm_rc
 register_checked(struct session *s, const struct msg_register_key *m)
 {
-	hsm_user_type type = (hsm_user_type)m->user_type;
-	if (type != HSM_USER_CO && type != HSM_USER_PCO)
+	if (!type_is_callers(s, (hsm_user_type)m->user_type))
 		return HSM_RC_BAD_USER_TYPE_ARG;
 	if (!names_caller(s, m->name))
 		return HSM_RC_PERMISSION_DENIED;
@@ -107,6 +118,28 @@ token_to_wire(const struct session *s, const struct store_token *t, uint32_t m,
 		hsm_strlcpy(w->approvers[i], t->approvers[i], sizeof(w->approvers[i]));
 }
 
+/* A new token of the caller for service (and key), answered with what it
+ * needs (required). */
+static hsm_rc
+issue_token(struct session *s, uint32_t service, uint32_t key_handle, uint32_t required,
+            struct hbuf *reply, uint32_t *id)
+{
+	struct store_token t = {
+		.session = s->id, .owner = s->user_id, .service = service,
+		.key_handle = key_handle,
+	};
+	hsm_strlcpy(t.owner_name, s->user_name, sizeof(t.owner_name));
+	uint64_t now = quorum_now();
+	hsm_rc rc = quorum_token_issue(s->store, &t, now, s->node->token_validity_s);
+	if (rc == HSM_RC_SUCCESS) {
+		hsm_quorum_token w;
+		token_to_wire(s, &t, required, now, &w);
+		msg_token_encode(reply, &w);
+		*id = t.id;
+	}
+	return rc;
+}
+
 static hsm_rc
 get_token_checked(struct session *s, const struct msg_get_token *m, struct hbuf *reply,
                   uint32_t *id)
@@ -120,19 +153,7 @@ get_token_checked(struct session *s, const struct msg_get_token *m, struct hbuf 
 		return HSM_RC_INTERNAL;
 	if (mval <= 1)
 		return HSM_RC_MXN_NOT_ENABLED;
-	struct store_token t = {
-		.session = s->id, .owner = s->user_id, .service = m->service,
-	};
-	hsm_strlcpy(t.owner_name, s->user_name, sizeof(t.owner_name));
-	uint64_t now = quorum_now();
-	hsm_rc rc = quorum_token_issue(s->store, &t, now, s->node->token_validity_s);
-	if (rc == HSM_RC_SUCCESS) {
-		hsm_quorum_token w;
-		token_to_wire(s, &t, mval, now, &w);
-		msg_token_encode(reply, &w);
-		*id = t.id;
-	}
-	return rc;
+	return issue_token(s, m->service, 0, mval, reply, id);
 }
 
 int
@@ -150,19 +171,37 @@ op_get_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 	return 0;
 }
 
-int
-op_approve_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
+/* Officer tokens and key tokens: one message, each opcode its own family. */
+static int
+approve_op(struct session *s, struct hrd *req, hsm_rc *rc, bool key_family)
 {
 	struct msg_approve_token m;
 	uint32_t id;
-	(void)reply;
 	if (msg_approve_token_decode(req, &m) != 0)
 		return -1;
-	*rc = quorum_approve(s, &m, quorum_now(), &id);
+	uint64_t now = quorum_now();
+	*rc = key_family ? quorum_approve_key(s, &m, now, &id) : quorum_approve(s, &m, now, &id);
 	char detail[64];
 	snprintf(detail, sizeof(detail), "token %u with %u approvals", id, m.count);
 	audit_quorum(s, "CN_APPROVE_TOKEN", *rc, detail);
 	return 0;
+}
+
+int
+op_approve_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
+{
+	(void)reply;
+	return approve_op(s, req, rc, false);
+}
+
+/* The approvals a token needs now; 0 for a key that has gone since. */
+static hsm_rc
+required_of(struct session *s, const struct store_token *t, uint32_t *m)
+{
+	struct quorum_rule r;
+	hsm_rc rc = quorum_rule_of(s, t, &r);
+	*m = rc == HSM_RC_SUCCESS ? r.m : 0;
+	return rc == HSM_RC_INVALID_HANDLE ? HSM_RC_SUCCESS : rc;
 }
 
 static hsm_rc
@@ -177,9 +216,8 @@ list_tokens(struct session *s, struct hbuf *reply)
 	uint64_t now = quorum_now();
 	for (size_t i = 0; i < n && rc == HSM_RC_SUCCESS; i++) {
 		uint32_t m;
-		if (store_m_value_get(s->store, t[i].service, &m) != 0)
-			rc = HSM_RC_INTERNAL;
-		else
+		rc = required_of(s, &t[i], &m);
+		if (rc == HSM_RC_SUCCESS)
 			token_to_wire(s, &t[i], m, now, &w[i]);
 	}
 	if (rc == HSM_RC_SUCCESS)
@@ -195,6 +233,102 @@ op_list_tokens(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *r
 	if (hrd_end(req) != 0)
 		return -1;
 	*rc = list_tokens(s, reply);
+	return 0;
+}
+
+/* ---- key tokens of crypto users (services 5 and 6) -------------------------------- */
+
+static hsm_rc
+get_key_token_checked(struct session *s, const struct msg_get_key_token *m,
+                      struct hbuf *reply, uint32_t *id)
+{
+	uint32_t mval;
+	if (!quorum_key_service(m->service))
+		return HSM_RC_INVALID_INPUT;
+	if (!names_caller(s, m->name))
+		return HSM_RC_PERMISSION_DENIED;
+	hsm_rc rc = quorum_key_token_check(s, m->service, m->handle, &mval);
+	if (rc != HSM_RC_SUCCESS)
+		return rc;
+	return issue_token(s, m->service, m->handle, mval, reply, id);
+}
+
+int
+op_get_key_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
+{
+	struct msg_get_key_token m;
+	uint32_t id = 0;
+	if (msg_get_key_token_decode(req, &m) != 0)
+		return -1;
+	*rc = get_key_token_checked(s, &m, reply, &id);
+	char detail[112];
+	snprintf(detail, sizeof(detail), "service %u key %u user %.31s token %u", m.service,
+	         m.handle, m.name, id);
+	audit_quorum(s, "CN_GET_TOKEN", *rc, detail);
+	msg_get_key_token_clear(&m);
+	return 0;
+}
+
+int
+op_approve_key_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
+{
+	(void)reply;
+	return approve_op(s, req, rc, true);
+}
+
+/* The token a token file names for this node, if this session holds it. */
+static hsm_rc
+delete_named(struct session *s, const struct msg_blob *file, uint32_t *removed)
+{
+	struct quorum_file_header h;
+	struct quorum_file_entry e;
+	struct store_token t;
+	int found = quorum_file_find(file->data, file->len, s->node->id,
+	                             s->node->identity.hsm_id, &h, &e);
+	if (found != 0)
+		return found < 0 ? HSM_RC_INVALID_INPUT : HSM_RC_TOKEN_INVALID;
+	if (store_begin(s->store) != 0)
+		return HSM_RC_INTERNAL;
+	hsm_rc rc = HSM_RC_INTERNAL;
+	found = store_token_get(s->store, e.token_id, &t);
+	if (found > 0 || (found == 0 && (t.session != s->id ||
+	                                 CRYPTO_memcmp(t.value, e.value, sizeof(t.value)) != 0)))
+		rc = HSM_RC_TOKEN_INVALID;
+	else if (found == 0 && store_token_delete(s->store, t.id) == 0 &&
+	         store_commit(s->store) == 0)
+		rc = HSM_RC_SUCCESS;
+	store_rollback(s->store);
+	*removed = rc == HSM_RC_SUCCESS;
+	return rc;
+}
+
+static hsm_rc
+delete_tokens(struct session *s, const struct msg_delete_tokens *m, uint32_t *removed)
+{
+	unsigned n = 0;
+	*removed = 0;
+	if (!m->all)
+		return delete_named(s, &m->file, removed);
+	if (store_token_delete_session(s->store, s->id, &n) != 0)
+		return HSM_RC_INTERNAL;
+	*removed = n;
+	return HSM_RC_SUCCESS;
+}
+
+int
+op_delete_tokens(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
+{
+	struct msg_delete_tokens m;
+	uint32_t removed = 0;
+	if (msg_delete_tokens_decode(req, &m) != 0)
+		return -1;
+	*rc = delete_tokens(s, &m, &removed);
+	if (*rc == HSM_RC_SUCCESS)
+		hbuf_put_u32(reply, removed);
+	char detail[64];
+	snprintf(detail, sizeof(detail), "%u token%s of the session%s", removed,
+	         removed == 1 ? "" : "s", m.all ? " (all)" : "");
+	audit_quorum(s, "CN_DELETE_TOKEN", *rc, detail);
 	return 0;
 }
 

@@ -9,10 +9,11 @@
 #include "keygen.h"
 #include "keys.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 
 /* Signing needs a private key with OBJ_ATTR_SIGN, verifying a public key
- * with OBJ_ATTR_VERIFY; a key under quorum needs approvals we cannot take. */
+ * with OBJ_ATTR_VERIFY; a key under quorum is checked last (sign_or_verify). */
 static hsm_rc
 check_key(const struct session *s, const struct key_obj *k, const struct sign_mech *m,
           bool signing)
@@ -24,8 +25,6 @@ check_key(const struct session *s, const struct key_obj *k, const struct sign_me
 		return HSM_RC_KEY_TYPE_INCONSISTENT;
 	if (!key_has(k, signing ? KF_SIGN : KF_VERIFY))
 		return HSM_RC_KEY_ACCESS_DENIED;
-	if (k->m_value > 0)
-		return HSM_RC_MXN_AUTH_FAILED;
 	if (m == NULL || m->key_type != k->key_type)
 		return HSM_RC_MECHANISM_INVALID;
 	return HSM_RC_SUCCESS;
@@ -92,9 +91,14 @@ sign_or_verify(struct session *s, const struct msg_sign_req *req, struct hbuf *r
 	struct key_obj k;
 	const struct sign_mech *m = sign_mech_lookup(req->mech);
 	bool signing = !req->with_signature;
+	bool held = false;
 	hsm_rc rc = keys_lookup(s, req->handle, &k, true);
 	if (rc == HSM_RC_SUCCESS)
 		rc = check_key(s, &k, m, signing);
+	if (rc == HSM_RC_SUCCESS) {
+		const struct key_obj *used[] = { &k };
+		rc = quorum_keys_begin(s, used, 1, HSM_SERVICE_USE_KEY, &held);
+	}
 	if (rc == HSM_RC_SUCCESS) {
 		EVP_PKEY *pkey = key_to_pkey(&k);
 		if (pkey == NULL)
@@ -103,6 +107,7 @@ sign_or_verify(struct session *s, const struct msg_sign_req *req, struct hbuf *r
 			rc = signing ? do_sign(pkey, m, &req->data, reply) : do_verify(pkey, m, req);
 		EVP_PKEY_free(pkey);
 	}
+	rc = quorum_keys_finish(s, held, rc);
 	key_obj_clear(&k);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include "keygen.h"
 #include "keys.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 #include "wrap-mech.h"
@@ -164,11 +165,13 @@ export_public(const struct session *s, const struct msg_wrap_key_req *m,
 	return rc;
 }
 
+/* Wrapping a key out uses both keys: a quorum of each, when it has one. */
 static hsm_rc
 wrap_key_checked(struct session *s, const struct msg_wrap_key_req *m, struct hbuf *reply)
 {
 	struct key_obj key, kek;
 	struct wrap_params p;
+	bool held = false;
 	memset(&kek, 0, sizeof(kek));
 	hsm_rc rc = keys_lookup(s, m->key, &key, true);
 	if (rc == HSM_RC_SUCCESS && m->p.mech == HSM_WRAP_NONE) {
@@ -180,8 +183,13 @@ wrap_key_checked(struct session *s, const struct msg_wrap_key_req *m, struct hbu
 			rc = may_wrap(s, &key, &kek);
 		if (rc == HSM_RC_SUCCESS)
 			rc = params_from_msg(&m->p, &p, true);
+		if (rc == HSM_RC_SUCCESS) {
+			const struct key_obj *used[] = { &key, &kek };
+			rc = quorum_keys_begin(s, used, 2, HSM_SERVICE_USE_KEY, &held);
+		}
 		if (rc == HSM_RC_SUCCESS)
 			rc = encrypt_to_reply(&p, &kek, key.material, key.material_len, &key, reply);
+		rc = quorum_keys_finish(s, held, rc);
 	}
 	key_obj_clear(&key);
 	key_obj_clear(&kek);
@@ -202,7 +210,8 @@ op_wrap_key(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 /* A key from outside: OBJ_ATTR_LOCAL 0; public keys are never shared. A key
  * a trusted key unwraps may again be wrapped only by trusted keys (the
  * template the trusted-key page recommends; unwrap templates themselves
- * need PKCS #11). */
+ * need PKCS #11). An unwrapping key under quorum uses its token up in the
+ * transaction that makes the new key. */
 static hsm_rc
 create_imported(struct session *s, struct key_obj *k, const struct msg_key_template *t,
                 const struct key_obj *kek)
@@ -213,7 +222,8 @@ create_imported(struct session *s, struct key_obj *k, const struct msg_key_templ
 	if (kek != NULL && key_has(kek, KF_TRUSTED))
 		k->flags |= KF_WRAP_WITH_TRUSTED;
 	struct key_obj *list[] = { k };
-	return keys_create(s, list, 1, t->session);
+	const struct key_obj *used[] = { kek };
+	return keys_create_using(s, list, 1, t->session, used, kek != NULL);
 }
 
 static hsm_rc
@@ -273,6 +283,7 @@ host_checked(struct session *s, const struct msg_wrap_data_req *m, bool wrap,
 	struct wrap_params p;
 	struct hbuf plain;
 	hbuf_init(&plain);
+	bool held = false;
 	hsm_rc rc = keys_lookup(s, m->key, &k, true);
 	if (rc == HSM_RC_SUCCESS)
 		rc = usable_for(s, &k, wrap ? KF_ENCRYPT : KF_DECRYPT);
@@ -280,6 +291,10 @@ host_checked(struct session *s, const struct msg_wrap_data_req *m, bool wrap,
 		rc = params_from_msg(&m->p, &p, false);
 	if (rc == HSM_RC_SUCCESS && wrap && m->data.len > WRAP_MSG_DATA_MAX)
 		rc = HSM_RC_INVALID_INPUT;
+	if (rc == HSM_RC_SUCCESS) {
+		const struct key_obj *used[] = { &k };
+		rc = quorum_keys_begin(s, used, 1, HSM_SERVICE_USE_KEY, &held);
+	}
 	if (rc == HSM_RC_SUCCESS && wrap)
 		rc = encrypt_to_reply(&p, &k, m->data.data, m->data.len, NULL, reply);
 	if (rc == HSM_RC_SUCCESS && !wrap)
@@ -290,6 +305,7 @@ host_checked(struct session *s, const struct msg_wrap_data_req *m, bool wrap,
 		r.data = (struct msg_blob){ plain.data, plain.len };
 		msg_wrap_resp_encode(reply, &r);
 	}
+	rc = quorum_keys_finish(s, held, rc);
 	hbuf_free(&plain);
 	key_obj_clear(&k);
 	return rc;

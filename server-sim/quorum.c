@@ -23,7 +23,13 @@ quorum_now(void)
 bool
 quorum_service_valid(uint32_t service)
 {
-	return hsm_service_name(service) != NULL;
+	return service == HSM_SERVICE_USER_MGMT || service == HSM_SERVICE_MISC_CO;
+}
+
+bool
+quorum_key_service(uint32_t service)
+{
+	return service == HSM_SERVICE_USE_KEY || service == HSM_SERVICE_MANAGE_KEY;
 }
 
 static bool
@@ -102,11 +108,32 @@ out:
 	return rc;
 }
 
-/* Who may approve a token of the service: officers for the officer services. */
+/* Officers approve the officer services; a key's owner and the users it is
+ * shared with approve its key tokens. */
 static bool
-approver_eligible(uint32_t service, hsm_user_type type)
+approver_eligible(const struct quorum_rule *r, const struct store_user *u)
 {
-	return quorum_service_valid(service) && is_officer(type);
+	if (!r->key)
+		return is_officer(u->type);
+	if (u->type != HSM_USER_CU)
+		return false;
+	if (u->id == r->owner)
+		return true;
+	for (uint32_t i = 0; i < r->nshares; i++)
+		if (r->shares[i] == u->id)
+			return true;
+	return false;
+}
+
+hsm_rc
+quorum_rule_of(struct session *s, const struct store_token *t, struct quorum_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (quorum_key_service(t->service))
+		return quorum_key_rule(s, t->key_handle, r);
+	if (store_m_value_get(s->store, t->service, &r->m) != 0)
+		return HSM_RC_INTERNAL;
+	return HSM_RC_SUCCESS;
 }
 
 /* The approval file says 2 for a CO (a PCO is one too) and 1 for a CU. */
@@ -119,13 +146,14 @@ approver_type_matches(uint8_t claimed, hsm_user_type actual)
 }
 
 static hsm_rc
-check_one_approval(struct store *st, const struct store_token *t, const uint8_t *file,
-                   size_t len, const struct msg_approval *a, struct store_user *u)
+check_one_approval(struct store *st, const struct store_token *t, const struct quorum_rule *r,
+                   const uint8_t *file, size_t len, const struct msg_approval *a,
+                   struct store_user *u)
 {
 	if (store_user_find(st, a->name, u) != 0)
 		return HSM_RC_MXN_AUTH_FAILED;
-	if (!approver_type_matches(a->user_type, u->type) ||
-	    !approver_eligible(t->service, u->type) || !u->mofn_pubkey)
+	if (!approver_type_matches(a->user_type, u->type) || !approver_eligible(r, u) ||
+	    !u->mofn_pubkey)
 		return HSM_RC_MXN_AUTH_FAILED;
 	for (uint32_t j = 0; j < t->napprovals; j++)
 		if (t->approver_ids[j] == u->id)
@@ -136,18 +164,20 @@ check_one_approval(struct store *st, const struct store_token *t, const uint8_t 
 	return HSM_RC_SUCCESS;
 }
 
-hsm_rc
-quorum_check_approvals(struct store *st, struct store_token *t, uint32_t m,
-                       const uint8_t *file, size_t len, const struct msg_approval *a,
-                       size_t n)
+/* Every approval must come from a distinct eligible user of the right type
+ * with a registered key and verify over file; there must be at least the
+ * rule's M (1 at least) of them. On success t's approver lists are filled. */
+static hsm_rc
+check_approvals(struct store *st, struct store_token *t, const struct quorum_rule *r,
+                const uint8_t *file, size_t len, const struct msg_approval *a, size_t n)
 {
 	struct store_user u;
 	hsm_rc rc = HSM_RC_SUCCESS;
 	t->napprovals = 0;
-	if (n < m || n > HSM_QUORUM_MAX_APPROVALS)
+	if (n < (r->m > 1 ? r->m : 1) || n > HSM_QUORUM_MAX_APPROVALS)
 		return HSM_RC_MXN_AUTH_FAILED;
 	for (size_t i = 0; i < n && rc == HSM_RC_SUCCESS; i++) {
-		rc = check_one_approval(st, t, file, len, &a[i], &u);
+		rc = check_one_approval(st, t, r, file, len, &a[i], &u);
 		if (rc == HSM_RC_SUCCESS) {
 			t->approver_ids[t->napprovals] = u.id;
 			hsm_strlcpy(t->approvers[t->napprovals], u.name, sizeof(t->approvers[0]));
@@ -161,16 +191,19 @@ quorum_check_approvals(struct store *st, struct store_token *t, uint32_t m,
 }
 
 /* The token the file names for this node must be this session's, the very
- * one issued, for what the file says, and still valid. */
+ * one issued, of the family the request is for (officer or key services),
+ * for what the file says, and still valid. */
 static hsm_rc
 approve_target(struct session *s, const struct quorum_file_header *h,
-               const struct quorum_file_entry *e, uint64_t now, struct store_token *t)
+               const struct quorum_file_entry *e, uint64_t now, bool key_family,
+               struct store_token *t)
 {
 	int found = store_token_get(s->store, e->token_id, t);
 	if (found < 0)
 		return HSM_RC_INTERNAL;
 	if (found > 0 || t->session != s->id ||
-	    CRYPTO_memcmp(t->value, e->value, sizeof(t->value)) != 0)
+	    CRYPTO_memcmp(t->value, e->value, sizeof(t->value)) != 0 ||
+	    quorum_key_service(t->service) != key_family)
 		return HSM_RC_TOKEN_INVALID;
 	if (h->service != t->service || h->key_handle != t->key_handle ||
 	    strcasecmp(h->user, t->owner_name) != 0)
@@ -178,14 +211,14 @@ approve_target(struct session *s, const struct quorum_file_header *h,
 	return now >= t->expires ? HSM_RC_TOKEN_EXPIRED : HSM_RC_SUCCESS;
 }
 
-hsm_rc
-quorum_approve(struct session *s, const struct msg_approve_token *m, uint64_t now,
-               uint32_t *token_id)
+static hsm_rc
+approve(struct session *s, const struct msg_approve_token *m, uint64_t now, bool key_family,
+        uint32_t *token_id)
 {
 	struct quorum_file_header h;
 	struct quorum_file_entry e;
 	struct store_token t;
-	uint32_t mval;
+	struct quorum_rule rule;
 	*token_id = 0;
 	int found = quorum_file_find(m->file.data, m->file.len, s->node->id,
 	                             s->node->identity.hsm_id, &h, &e);
@@ -194,12 +227,12 @@ quorum_approve(struct session *s, const struct msg_approve_token *m, uint64_t no
 	*token_id = e.token_id;
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
-	hsm_rc rc = approve_target(s, &h, &e, now, &t);
-	if (rc == HSM_RC_SUCCESS && store_m_value_get(s->store, t.service, &mval) != 0)
-		rc = HSM_RC_INTERNAL;
+	hsm_rc rc = approve_target(s, &h, &e, now, key_family, &t);
 	if (rc == HSM_RC_SUCCESS)
-		rc = quorum_check_approvals(s->store, &t, mval > 1 ? mval : 1, m->file.data,
-		                            m->file.len, m->approvals, m->count);
+		rc = quorum_rule_of(s, &t, &rule);
+	if (rc == HSM_RC_SUCCESS)
+		rc = check_approvals(s->store, &t, &rule, m->file.data, m->file.len, m->approvals,
+		                     m->count);
 	if (rc == HSM_RC_SUCCESS &&
 	    (store_token_set_approvals(s->store, &t) != 0 || store_commit(s->store) != 0))
 		rc = HSM_RC_INTERNAL;
@@ -207,16 +240,30 @@ quorum_approve(struct session *s, const struct msg_approve_token *m, uint64_t no
 	return rc;
 }
 
+hsm_rc
+quorum_approve(struct session *s, const struct msg_approve_token *m, uint64_t now,
+               uint32_t *token_id)
+{
+	return approve(s, m, now, false, token_id);
+}
+
+hsm_rc
+quorum_approve_key(struct session *s, const struct msg_approve_token *m, uint64_t now,
+                   uint32_t *token_id)
+{
+	return approve(s, m, now, true, token_id);
+}
+
 /* ---- enforcement -------------------------------------------------------------- */
 
-/* Uses up one approved token of this session for token_service. */
-static hsm_rc
-consume(struct session *s, uint32_t token_service, uint32_t needed, uint64_t now)
+hsm_rc
+quorum_consume(struct session *s, uint32_t token_service, uint32_t key_handle,
+               uint32_t needed, uint64_t now)
 {
 	uint32_t id;
 	bool expired;
-	int found = store_token_find_approved(s->store, s->id, token_service, needed, now,
-	                                      &id, &expired);
+	int found = store_token_find_approved(s->store, s->id, token_service, key_handle, needed,
+	                                      now, &id, &expired);
 	if (found < 0)
 		return HSM_RC_INTERNAL;
 	if (found > 0)
@@ -230,7 +277,7 @@ quorum_require_at(struct session *s, uint32_t service, uint64_t now)
 	uint32_t m;
 	if (store_m_value_get(s->store, service, &m) != 0)
 		return HSM_RC_INTERNAL;
-	return m <= 1 ? HSM_RC_SUCCESS : consume(s, service, m, now);
+	return m <= 1 ? HSM_RC_SUCCESS : quorum_consume(s, service, 0, m, now);
 }
 
 hsm_rc
@@ -247,7 +294,9 @@ quorum_require_m_change(struct session *s, uint32_t service, uint64_t now)
 	    store_m_value_get(s->store, service, &m_target) != 0)
 		return HSM_RC_INTERNAL;
 	uint32_t needed = m_misc > m_target ? m_misc : m_target;
-	return needed <= 1 ? HSM_RC_SUCCESS : consume(s, HSM_SERVICE_MISC_CO, needed, now);
+	if (needed <= 1)
+		return HSM_RC_SUCCESS;
+	return quorum_consume(s, HSM_SERVICE_MISC_CO, 0, needed, now);
 }
 
 void

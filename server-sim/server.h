@@ -110,6 +110,10 @@ int op_approve_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm
 int op_list_tokens(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_get_m_value(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_set_m_value(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+/* ops-quorum.c: key quorum tokens of crypto users (services 5 and 6) */
+int op_get_key_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_approve_key_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_delete_tokens(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 /* two-factor authentication (ops-tfa.c) */
 int op_tfa_challenge(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 

@@ -169,17 +169,20 @@ store_token_set_approvals(struct store *s, const struct store_token *t)
 
 int
 store_token_find_approved(struct store *s, uint64_t session, uint32_t service,
-                          uint32_t needed, uint64_t now, uint32_t *id, bool *expired)
+                          uint32_t key_handle, uint32_t needed, uint64_t now, uint32_t *id,
+                          bool *expired)
 {
 	sqlite3_stmt *st = store_prepare(s,
 		"SELECT t.id, t.expires FROM quorum_tokens t WHERE t.session = ? AND t.service = ?"
+		" AND t.key_handle = ?"
 		" AND (SELECT count(*) FROM quorum_approvals a WHERE a.token = t.id) >= ?"
 		" ORDER BY t.id");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)session);
 	sqlite3_bind_int64(st, 2, service);
-	sqlite3_bind_int64(st, 3, needed);
+	sqlite3_bind_int64(st, 3, key_handle);
+	sqlite3_bind_int64(st, 4, needed);
 	int rc, found = 1;
 	*expired = false;
 	while (found == 1 && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -154,10 +154,12 @@ int store_token_list(struct store *s, uint64_t session, struct store_token **out
                      size_t *n);
 /* Replaces the approvals of a token with t->approver_ids/approvers. */
 int store_token_set_approvals(struct store *s, const struct store_token *t);
-/* The oldest token of session for service with at least needed approvals
- * that has not expired: 0 found (*id), 1 none (*expired: one had expired). */
+/* The oldest token of session for service and key_handle (0 for the officer
+ * services) with at least needed approvals that has not expired: 0 found
+ * (*id), 1 none (*expired: one had expired). */
 int store_token_find_approved(struct store *s, uint64_t session, uint32_t service,
-                              uint32_t needed, uint64_t now, uint32_t *id, bool *expired);
+                              uint32_t key_handle, uint32_t needed, uint64_t now,
+                              uint32_t *id, bool *expired);
 int store_token_delete(struct store *s, uint32_t id);
 /* Removes a session's tokens; *removed says how many. */
 int store_token_delete_session(struct store *s, uint64_t session, unsigned *removed);

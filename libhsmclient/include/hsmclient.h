@@ -62,6 +62,7 @@ enum {
 	HSM_RC_MXN_NOT_ENABLED = 0xe4,
 	HSM_RC_MXN_TOO_FEW_OFFICERS = 0xe5,
 	HSM_RC_MXN_KEY_IS_2FA = 0xe6,
+	HSM_RC_MXN_KEY_NOT_ENABLED = 0xe7,     /* a key token for a key without m_value */
 	HSM_RC_TFA_SIGNATURE_INVALID = 0xe8,   /* 2FA proof of a new key failed */
 	HSM_RC_INTERNAL = 0xef,
 	HSM_RC_CLUSTER_PARTIAL = 0x30000080,
@@ -545,6 +546,10 @@ HSM_API hsm_rc hsm_verify(hsm_client *c, uint32_t handle, uint32_t mech, const u
 enum {
 	HSM_SERVICE_USER_MGMT = 3,    /* createUser, deleteUser, changePswd of another */
 	HSM_SERVICE_MISC_CO = 4,      /* setMValue */
+	/* Key services: a crypto user's token for one key with an m_value,
+	 * approved by that many of the key's users (owner and sharers). */
+	HSM_SERVICE_USE_KEY = 5,      /* sign, verify, wrap, unwrap, encrypt, decrypt */
+	HSM_SERVICE_MANAGE_KEY = 6,   /* shareKey: share and unshare */
 };
 #define HSM_QUORUM_M_MAX 8              /* largest M value */
 #define HSM_QUORUM_REG_TOKEN_MAX 245    /* registration token of registerQuorumPubKey */
@@ -555,7 +560,8 @@ enum {
 #define HSM_QUORUM_TOKEN_LEN 32         /* random bytes of one node's token */
 #define HSM_QUORUM_TOKEN_FILE_MAX 8192  /* the file getToken writes */
 
-/* "USER_MGMT", "MISC_CO"; NULL for a service that does not exist. */
+/* "USER_MGMT", "MISC_CO", "USE_KEY", "MANAGE_KEY"; NULL for a service that
+ * does not exist. */
 HSM_API const char *hsm_service_name(uint32_t service);
 
 /* One node's token as getToken and listTokens report it. */
@@ -610,6 +616,33 @@ HSM_API hsm_rc hsm_approve_token(hsm_client *c, size_t srv, const uint8_t *file,
 HSM_API hsm_rc hsm_list_tokens(hsm_client *c, size_t srv, hsm_quorum_token_list *out);
 HSM_API hsm_rc hsm_get_m_value(hsm_client *c, size_t srv, uint32_t service, uint32_t *m);
 HSM_API hsm_rc hsm_set_m_value(hsm_client *c, size_t srv, uint32_t service, uint32_t m);
+
+/* Key quorum: tokens of a logged-in CU (name) for key services 5 and 6.
+ * hsm_approve_token and hsm_list_tokens above serve a CU's session too. */
+HSM_API hsm_rc hsm_get_key_token(hsm_client *c, size_t srv, uint32_t service,
+                                 uint32_t handle, const char *name, hsm_quorum_token *out);
+/* Deletes this session's tokens on the server: the one the token file names
+ * for it, or every one when file is NULL. *removed says how many. */
+HSM_API hsm_rc hsm_delete_tokens(hsm_client *c, size_t srv, const uint8_t *file, size_t len,
+                                 uint32_t *removed);
+/* The same as key_mgmt_util does them, through the cluster: a USE_KEY token
+ * comes from one node that holds the key (one approval is one use, and the
+ * operation finds that node), a MANAGE_KEY token from every node (shareKey
+ * changes every copy). out lists the tokens issued, in node order. */
+HSM_API hsm_rc hsm_cluster_get_key_tokens(hsm_client *c, uint32_t service, uint32_t handle,
+                                          const char *name, hsm_quorum_token_list *out,
+                                          hsm_node_status *st);
+/* approveToken on every node the token file has a line for. */
+HSM_API hsm_rc hsm_cluster_approve_token(hsm_client *c, const uint8_t *file, size_t len,
+                                         const hsm_approval *approvals, size_t n,
+                                         hsm_node_status *st);
+/* delToken: the tokens the file names, on their nodes, or (file NULL) every
+ * token of this session on every node. */
+HSM_API hsm_rc hsm_cluster_delete_tokens(hsm_client *c, const uint8_t *file, size_t len,
+                                         hsm_node_status *st);
+/* listTokens of every node: lists[i] for node i (free each). */
+HSM_API hsm_rc hsm_cluster_list_tokens(hsm_client *c, hsm_quorum_token_list *lists,
+                                       hsm_node_status *st);
 
 /* findAllKeys: how a key relates to the user asked about. */
 enum {

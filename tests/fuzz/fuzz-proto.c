@@ -89,6 +89,8 @@ decode_quorum(unsigned which, struct hrd *r)
 	hsm_quorum_token tok;
 	hsm_quorum_token_list toks;
 	struct msg_approve_token ap;
+	struct msg_get_key_token gk;
+	struct msg_delete_tokens del;
 	uint32_t service, m;
 	switch (which) {
 	case 0: if (msg_register_key_decode(r, &reg) == 0) msg_register_key_clear(&reg); break;
@@ -97,12 +99,14 @@ decode_quorum(unsigned which, struct hrd *r)
 	case 3: if (msg_token_list_decode(r, &toks) == 0) hsm_quorum_token_list_free(&toks); break;
 	case 4: (void)msg_approve_token_decode(r, &ap); break;
 	case 5: (void)msg_m_value_decode(r, &service, &m); break;
+	case 6: if (msg_get_key_token_decode(r, &gk) == 0) msg_get_key_token_clear(&gk); break;
+	case 7: (void)msg_delete_tokens_decode(r, &del); break;
 	}
 }
 
 #define USER_OR_KEY_DECODERS 14u
 #define CRYPTO_OR_WRAP_DECODERS 10u
-#define QUORUM_DECODERS 6u
+#define QUORUM_DECODERS 8u
 /* The two-factor family (proto-tfa.c); its second factor is reached through
  * the user request with flag bit 1. */
 #define TFA_DECODERS 1u

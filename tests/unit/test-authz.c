@@ -47,6 +47,8 @@ static const struct {
 	{ PERM_ENCRYPT_DECRYPT, "Encrypt, decrypt",             { N, N, Y, N, N, N } },
 	{ PERM_SIGN_VERIFY, "Sign, verify",                     { N, N, Y, N, N, N } },
 	{ PERM_DIGEST_HMAC, "Generate digests and HMACs",       { N, N, Y, N, N, N } },
+	/* Quorum pages: officers approve user management, crypto users their keys. */
+	{ PERM_QUORUM_KEY, "Register own quorum key",           { Y, Y, Y, N, N, N } },
 };
 #define NROWS (sizeof(expected) / sizeof(expected[0]))
 

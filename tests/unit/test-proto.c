@@ -661,6 +661,50 @@ dec_approve(struct hrd *r, struct hbuf *out)
 	return 0;
 }
 
+/* Key quorum: a crypto user's getToken for a key; delToken of every token
+ * or of the ones a token file names. */
+static void
+enc_get_key_token(struct hbuf *b)
+{
+	struct msg_get_key_token m = { HSM_SERVICE_USE_KEY, 262162, "crypto1" };
+	msg_get_key_token_encode(b, &m);
+}
+
+static int
+dec_get_key_token(struct hrd *r, struct hbuf *out)
+{
+	struct msg_get_key_token m;
+	if (msg_get_key_token_decode(r, &m) != 0)
+		return -1;
+	msg_get_key_token_encode(out, &m);
+	msg_get_key_token_clear(&m);
+	return 0;
+}
+
+static void
+enc_delete_all(struct hbuf *b)
+{
+	struct msg_delete_tokens m = { .all = true };
+	msg_delete_tokens_encode(b, &m);
+}
+
+static void
+enc_delete_named(struct hbuf *b)
+{
+	struct msg_delete_tokens m = { .file = { (const uint8_t *)"hsm-sim quorum token\n", 21 } };
+	msg_delete_tokens_encode(b, &m);
+}
+
+static int
+dec_delete(struct hrd *r, struct hbuf *out)
+{
+	struct msg_delete_tokens m;
+	if (msg_delete_tokens_decode(r, &m) != 0)
+		return -1;
+	msg_delete_tokens_encode(out, &m);
+	return 0;
+}
+
 static void
 enc_m_value(struct hbuf *b)
 {
@@ -735,6 +779,9 @@ static const struct codec codecs[] = {
 	{ "token_list", enc_token_list, dec_token_list },
 	{ "approve_token", enc_approve, dec_approve },
 	{ "m_value", enc_m_value, dec_m_value },
+	{ "get_key_token", enc_get_key_token, dec_get_key_token },
+	{ "delete_tokens(all)", enc_delete_all, dec_delete },
+	{ "delete_tokens(file)", enc_delete_named, dec_delete },
 	{ "user_req+2fa", enc_user_req_tfa, dec_user_req_pw },
 	{ "tfa_challenge", enc_tfa_challenge, dec_tfa_challenge },
 };
@@ -1162,7 +1209,10 @@ test_quorum_round_trip_and_caps(void)
 	CU_ASSERT_EQUAL(msg_approve_token_decode(&r, &ap), -1);
 	CU_ASSERT_STRING_EQUAL(hsm_service_name(3), "USER_MGMT");
 	CU_ASSERT_STRING_EQUAL(hsm_service_name(4), "MISC_CO");
-	CU_ASSERT_PTR_NULL(hsm_service_name(5));
+	CU_ASSERT_STRING_EQUAL(hsm_service_name(5), "USE_KEY");
+	CU_ASSERT_STRING_EQUAL(hsm_service_name(6), "MANAGE_KEY");
+	CU_ASSERT_PTR_NULL(hsm_service_name(2));
+	CU_ASSERT_PTR_NULL(hsm_service_name(7));
 	hbuf_free(&b);
 }
 
