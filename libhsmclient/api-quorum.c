@@ -35,6 +35,31 @@ hsm_register_quorum_key(hsm_client *c, size_t srv, hsm_user_type type, const cha
 	return rc;
 }
 
+/* A crypto user's session takes the key-token opcodes (services 5, 6); an
+ * officer's those of services 3 and 4. The node checks either way. */
+static bool
+key_session(hsm_client *c, size_t srv)
+{
+	return srv < c->count && c->servers[srv].login_type == HSM_USER_CU;
+}
+
+/* Sends a getToken request and decodes the one token of the reply. */
+static hsm_rc
+token_call(hsm_client *c, size_t srv, uint16_t op, struct hbuf *req, hsm_quorum_token *out)
+{
+	struct hbuf resp;
+	struct hrd payload;
+	hbuf_init(&resp);
+	hsm_rc rc = client_call(c, srv, op, req, &resp, &payload);
+	if (rc == HSM_RC_SUCCESS &&
+	    (msg_token_decode(&payload, out) != 0 || hrd_end(&payload) != 0)) {
+		hsm_server_disconnect(c, srv);
+		rc = HSM_RC_CLUSTER_PROTOCOL;
+	}
+	hbuf_free(&resp);
+	return rc;
+}
+
 hsm_rc
 hsm_get_token(hsm_client *c, size_t srv, uint32_t service, const char *name,
               hsm_quorum_token *out)
@@ -43,19 +68,27 @@ hsm_get_token(hsm_client *c, size_t srv, uint32_t service, const char *name,
 	if (!name_sendable(name))
 		return HSM_RC_INVALID_INPUT;
 	struct msg_get_token m = { service, (char *)name };
-	struct hbuf req, resp;
-	struct hrd payload;
+	struct hbuf req;
 	hbuf_init(&req);
-	hbuf_init(&resp);
 	msg_get_token_encode(&req, &m);
-	hsm_rc rc = client_call(c, srv, OP_GET_TOKEN, &req, &resp, &payload);
-	if (rc == HSM_RC_SUCCESS &&
-	    (msg_token_decode(&payload, out) != 0 || hrd_end(&payload) != 0)) {
-		hsm_server_disconnect(c, srv);
-		rc = HSM_RC_CLUSTER_PROTOCOL;
-	}
+	hsm_rc rc = token_call(c, srv, OP_GET_TOKEN, &req, out);
 	hbuf_free(&req);
-	hbuf_free(&resp);
+	return rc;
+}
+
+hsm_rc
+hsm_get_key_token(hsm_client *c, size_t srv, uint32_t service, uint32_t handle,
+                  const char *name, hsm_quorum_token *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!name_sendable(name))
+		return HSM_RC_INVALID_INPUT;
+	struct msg_get_key_token m = { service, handle, (char *)name };
+	struct hbuf req;
+	hbuf_init(&req);
+	msg_get_key_token_encode(&req, &m);
+	hsm_rc rc = token_call(c, srv, OP_GET_KEY_TOKEN, &req, out);
+	hbuf_free(&req);
 	return rc;
 }
 
@@ -100,7 +133,9 @@ hsm_approve_token(hsm_client *c, size_t srv, const uint8_t *file, size_t len,
 	struct hbuf req;
 	hbuf_init(&req);
 	msg_approve_token_encode(&req, &m);
-	hsm_rc rc = client_call_simple(c, srv, OP_APPROVE_TOKEN, &req);
+	hsm_rc rc = client_call_simple(c, srv,
+	                               key_session(c, srv) ? OP_APPROVE_KEY_TOKEN : OP_APPROVE_TOKEN,
+	                               &req);
 	hbuf_free(&req);
 	return rc;
 }
@@ -113,13 +148,31 @@ hsm_list_tokens(hsm_client *c, size_t srv, hsm_quorum_token_list *out)
 	memset(out, 0, sizeof(*out));
 	hbuf_init(&req);
 	hbuf_init(&resp);
-	hsm_rc rc = client_call(c, srv, OP_LIST_TOKENS, &req, &resp, &payload);
+	hsm_rc rc = client_call(c, srv, key_session(c, srv) ? OP_LIST_KEY_TOKENS : OP_LIST_TOKENS,
+	                        &req, &resp, &payload);
 	if (rc == HSM_RC_SUCCESS && msg_token_list_decode(&payload, out) != 0) {
 		hsm_server_disconnect(c, srv);
 		rc = HSM_RC_CLUSTER_PROTOCOL;
 	}
 	hbuf_free(&req);
 	hbuf_free(&resp);
+	return rc;
+}
+
+hsm_rc
+hsm_delete_tokens(hsm_client *c, size_t srv, const uint8_t *file, size_t len,
+                  uint32_t *removed)
+{
+	*removed = 0;
+	if ((file != NULL && (len == 0 || len > HSM_QUORUM_TOKEN_FILE_MAX)) ||
+	    (file == NULL && len != 0))
+		return HSM_RC_INVALID_INPUT;
+	struct msg_delete_tokens m = { .all = file == NULL, .file = { file, len } };
+	struct hbuf req;
+	hbuf_init(&req);
+	msg_delete_tokens_encode(&req, &m);
+	hsm_rc rc = srv_call_u32(c, srv, OP_DELETE_TOKENS, &req, removed);
+	hbuf_free(&req);
 	return rc;
 }
 

@@ -157,8 +157,40 @@ is_transport_error(hsm_rc rc)
 	       rc == HSM_RC_CLUSTER_TIMEOUT;
 }
 
+/* A key under quorum is usable only on the node that holds this session's
+ * approved token for it (key_mgmt_util gets a USE_KEY token from one node). */
+static bool
+is_quorum_refusal(hsm_rc rc)
+{
+	return rc == HSM_RC_MXN_AUTH_FAILED || rc == HSM_RC_TOKEN_EXPIRED;
+}
+
+/* The quorum refusals of the nodes passed over, reported only when no node
+ * took the operation; an expired token says more than a missing one. */
+struct refusals {
+	bool at[HSM_MAX_SERVERS];
+	hsm_rc rc[HSM_MAX_SERVERS];
+	bool expired;
+};
+
+static hsm_rc
+report_refusals(const struct refusals *r, hsm_node_status *st, hsm_rc last)
+{
+	bool any = false;
+	for (size_t i = 0; i < HSM_MAX_SERVERS; i++) {
+		if (r->at[i]) {
+			node_status_set(st, i, r->rc[i]);
+			any = true;
+		}
+	}
+	if (!any || (last != HSM_RC_INVALID_HANDLE && !is_quorum_refusal(last)))
+		return last;
+	return r->expired ? HSM_RC_TOKEN_EXPIRED : HSM_RC_MXN_AUTH_FAILED;
+}
+
 /* Session keys live on their own node only; token keys anywhere, so start
- * with the next node in turn and move on while a node is down or lacks it. */
+ * with the next node in turn and move on while a node is down, lacks the key
+ * or holds no approved token for it. */
 hsm_rc
 cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, void *arg,
                     hsm_node_status *st)
@@ -167,6 +199,7 @@ cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, 
 	hsm_rc result = HSM_RC_CLUSTER_UNAVAILABLE;
 	size_t start = token ? next_start(c) : origin;
 	size_t tries = token ? c->count : 1;
+	struct refusals refused = { .expired = false };
 	for (size_t n = 0; n < tries; n++) {
 		size_t i = (start + n) % c->count;
 		if (!cluster_node_usable(c, i)) {
@@ -178,16 +211,19 @@ cluster_on_key_node(hsm_client *c, uint32_t handle, bool token, key_node_fn fn, 
 			node_status_set(st, i, rc);
 			continue;
 		}
-		if (rc == HSM_RC_INVALID_HANDLE && n + 1 < tries) {
+		if ((rc == HSM_RC_INVALID_HANDLE || is_quorum_refusal(rc)) && n + 1 < tries) {
 			result = rc;
+			refused.at[i] = is_quorum_refusal(rc);
+			refused.rc[i] = rc;
+			refused.expired = refused.expired || rc == HSM_RC_TOKEN_EXPIRED;
 			continue;
 		}
 		node_status_set(st, i, rc);
-		return rc;
+		return rc == HSM_RC_SUCCESS ? rc : report_refusals(&refused, st, rc);
 	}
 	if (result == HSM_RC_INVALID_HANDLE)
 		node_status_set(st, origin < c->count ? origin : 0, result);
-	return result;
+	return report_refusals(&refused, st, result);
 }
 
 struct key_info_arg {
