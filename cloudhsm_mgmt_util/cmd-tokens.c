@@ -1,5 +1,6 @@
 /* cmd-tokens.c - getToken, approveToken, listTokens: the quorum token life
- * cycle of quorum-authentication-crypto-officers.md, one token per server. */
+ * cycle of quorum-authentication-crypto-officers.md, one token per server;
+ * for a crypto user also the key services (shareKey of a key with an m_value). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +8,15 @@
 
 #include "approval-file.h"
 #include "cmu.h"
+#include "token-print.h"
 #include "util.h"
-
-static void
-print_token(const hsm_quorum_token *t)
-{
-	printf("Token:\nId:%u\nService:%u\nNode:%u\nKey Handle:%u\nUser:%s\n", t->id,
-	       t->service, t->node_id, t->key_handle, t->user);
-}
 
 /* ---- getToken ----------------------------------------------------------------- */
 
 struct get_token_args {
 	uint32_t service;
+	uint32_t handle;
+	bool key;                     /* a key service: handle is the key */
 	const char *name;
 	hsm_quorum_token tokens[HSM_MAX_SERVERS];
 };
@@ -28,7 +25,43 @@ static hsm_rc
 get_token_one(hsm_client *c, size_t srv, void *p)
 {
 	struct get_token_args *a = p;
+	if (a->key)
+		return hsm_get_key_token(c, srv, a->service, a->handle, a->name, &a->tokens[srv]);
 	return hsm_get_token(c, srv, a->service, a->name, &a->tokens[srv]);
+}
+
+static bool
+is_key_service(uint32_t service)
+{
+	return service == HSM_SERVICE_USE_KEY || service == HSM_SERVICE_MANAGE_KEY;
+}
+
+/* The service, and the key handle that services 5 and 6 need (and only they). */
+static bool
+get_token_parse(int argc, char **argv, struct get_token_args *a)
+{
+	unsigned long service, handle = 0;
+	if (!hsm_parse_uint(argv[0], 0, UINT32_MAX, &service)) {
+		printf("Error: getToken: the service must be a number, not \"%s\"\n", argv[0]);
+		return false;
+	}
+	a->service = (uint32_t)service;
+	a->key = is_key_service(a->service);
+	if (a->key && argc < 4) {
+		printf("Error: getToken: service %lu needs the key handle\n", service);
+		return false;
+	}
+	if (!a->key && argc > 3) {
+		printf("Error: getToken: a key handle is only for services 5 and 6\n");
+		return false;
+	}
+	if (a->key && !hsm_parse_uint(argv[3], 1, UINT32_MAX, &handle)) {
+		printf("Error: getToken: the key handle must be a number, not \"%s\"\n", argv[3]);
+		return false;
+	}
+	a->handle = (uint32_t)handle;
+	a->name = argv[1];
+	return true;
 }
 
 /* One file for every token issued, in server order: one set of signatures
@@ -57,17 +90,12 @@ cmd_get_token_exec(struct cmu *cmu, int argc, char **argv)
 {
 	struct get_token_args *a = calloc(1, sizeof(*a));
 	hsm_rc rcs[HSM_MAX_SERVERS];
-	unsigned long service;
-	(void)argc;
 	if (a == NULL)
 		return 1;
-	if (!hsm_parse_uint(argv[0], 0, UINT32_MAX, &service)) {
-		printf("Error: getToken: the service must be a number, not \"%s\"\n", argv[0]);
+	if (!get_token_parse(argc, argv, a)) {
 		free(a);
 		return 1;
 	}
-	a->service = (uint32_t)service;
-	a->name = argv[1];
 	cmu_run_in_scope(cmu, get_token_one, a, rcs);
 	size_t issued = 0;
 	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
@@ -78,7 +106,7 @@ cmd_get_token_exec(struct cmu *cmu, int argc, char **argv)
 			continue;
 		}
 		cmu_print_success(cmu, "getToken", i);
-		print_token(&a->tokens[i]);
+		token_print(&a->tokens[i]);
 		issued++;
 	}
 	if (issued > 0)
@@ -89,57 +117,19 @@ cmd_get_token_exec(struct cmu *cmu, int argc, char **argv)
 
 const struct cmu_cmd cmd_get_token_entry = {
 	.name = "getToken",
-	.usage = "getToken <service> <user-name> <token-file>",
-	.summary = "Gets a quorum token of the logged-in CO for a service and writes it to a file",
-	.min_args = 3, .max_args = 3,
+	.usage = "getToken <service> <user-name> <token-file> [<key-handle>]",
+	.summary = "Gets a quorum token of the logged-in user for a service (5 and 6: for a "
+	           "key) and writes it to a file",
+	.min_args = 3, .max_args = 4,
 	.exec = cmd_get_token_exec,
 };
 
 /* ---- approveToken ----------------------------------------------------------------- */
 
-struct approve_args {
-	uint8_t *file;
-	size_t file_len;
-	hsm_approval approvals[HSM_QUORUM_MAX_APPROVALS];
-	uint8_t *sigs[HSM_QUORUM_MAX_APPROVALS];
-	size_t n;
-};
-
-static void
-approve_args_free(struct approve_args *a)
-{
-	free(a->file);
-	for (size_t i = 0; i < a->n; i++)
-		free(a->sigs[i]);
-}
-
-/* The token file and every signature the approval file names. */
-static bool
-approve_load(const struct approval_file *af, struct approve_args *a)
-{
-	a->file = cmu_read_file("approveToken", af->token_path, HSM_QUORUM_TOKEN_FILE_MAX,
-	                        &a->file_len);
-	if (a->file == NULL)
-		return false;
-	for (unsigned i = 0; i < af->count; i++) {
-		const struct approval_entry *e = &af->approvers[i];
-		hsm_approval *ap = &a->approvals[i];
-		a->sigs[i] = cmu_read_file("approveToken", e->signature_path, HSM_QUORUM_SIG_MAX,
-		                           &ap->signature_len);
-		if (a->sigs[i] == NULL)
-			return false;
-		a->n = i + 1;
-		ap->type = (hsm_user_type)e->type;
-		ap->name = e->name;
-		ap->signature = a->sigs[i];
-	}
-	return true;
-}
-
 static hsm_rc
 approve_one(hsm_client *c, size_t srv, void *p)
 {
-	const struct approve_args *a = p;
+	const struct approval_set *a = p;
 	return hsm_approve_token(c, srv, a->file, a->file_len, a->approvals, a->n);
 }
 
@@ -147,23 +137,21 @@ static int
 cmd_approve_token_exec(struct cmu *cmu, int argc, char **argv)
 {
 	struct approval_file af;
-	struct approve_args a;
+	struct approval_set set;
 	char err[1024];
 	(void)argc;
-	memset(&a, 0, sizeof(a));
-	if (approval_file_read(argv[0], &af, err, sizeof(err)) != 0) {
-		printf("approveToken failed: %s\n", err);
-		approval_file_free(&af);
-		return 1;
-	}
+	memset(&set, 0, sizeof(set));
 	int rc = 1;
-	if (approve_load(&af, &a)) {
+	if (approval_file_read(argv[0], &af, err, sizeof(err)) != 0 ||
+	    approval_set_load(&af, &set, err, sizeof(err)) != 0) {
+		printf("approveToken failed: %s\n", err);
+	} else {
 		hsm_rc rcs[HSM_MAX_SERVERS];
-		cmu_run_in_scope(cmu, approve_one, &a, rcs);
+		cmu_run_in_scope(cmu, approve_one, &set, rcs);
 		cmu_report_in_order(cmu, "approveToken", rcs);
 		rc = 0;
 	}
-	approve_args_free(&a);
+	approval_set_free(&set);
 	approval_file_free(&af);
 	return rc;
 }
@@ -185,22 +173,6 @@ list_one(hsm_client *c, size_t srv, void *p)
 	return hsm_list_tokens(c, srv, &lists[srv]);
 }
 
-static void
-print_token_list(const hsm_quorum_token_list *l)
-{
-	for (size_t k = 0; k < l->count; k++) {
-		const hsm_quorum_token *t = &l->tokens[k];
-		printf("-------- Token - %zu ----------\n", k);
-		print_token(t);
-		printf("Token Validity: %u sec\nRequired num of approvers : %u\n"
-		       "Current num of approvals : %u\n", t->validity_s, t->required,
-		       t->napprovals);
-		for (uint32_t j = 0; j < t->napprovals; j++)
-			printf("Approver-%u: %s\n", j, t->approvers[j]);
-	}
-	printf("Num of tokens = %zu\n", l->count);
-}
-
 static int
 cmd_list_tokens_exec(struct cmu *cmu, int argc, char **argv)
 {
@@ -217,7 +189,7 @@ cmd_list_tokens_exec(struct cmu *cmu, int argc, char **argv)
 		printf("\n=====================\n    Server %zu(%s)\n=====================\n", i,
 		       cmu_server_label(cmu, i));
 		if (rcs[i] == HSM_RC_SUCCESS)
-			print_token_list(&lists[i]);
+			token_list_print(&lists[i]);
 		else
 			cmu_print_failure(cmu, "listTokens", i, rcs[i]);
 		all_ok = all_ok && rcs[i] == HSM_RC_SUCCESS;

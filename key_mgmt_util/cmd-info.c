@@ -1,5 +1,5 @@
-/* cmd-info.c - Error2String, getHSMInfo, getPartitionInfo, getCert and the
- * M of N token commands of the help listing. */
+/* cmd-info.c - Error2String, getHSMInfo, getPartitionInfo and getCert: what
+ * the HSMs say about themselves and their return codes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,41 +117,6 @@ const struct kmu_cmd kmu_cmd_get_partition_info = {
 	.help = "Description\n===========\nShows the partition (HSM id), cluster and number of users\n"
 		"of every HSM.\n\nSyntax: getPartitionInfo -h\n\ngetPartitionInfo\n",
 	.exec = get_partition_info_exec,
-};
-
-/* Key quorum tokens: the SDK 3 pages never say how approvals for a key are
- * given, so the simulator cannot collect them; say so plainly. */
-static int
-token_exec(struct kmu *k, const struct kmu_args *a)
-{
-	(void)k;
-	(void)a;
-	printf("\n\tError: M of N tokens for keys are not supported by this HSM: a key with\n"
-	       "\t-m_value greater than 0 cannot be approved for use. Quorum for crypto\n"
-	       "\tofficers is managed with cloudhsm_mgmt_util.\n");
-	return 1;
-}
-
-#define TOKEN_HELP(name, what) \
-	"Description\n===========\n" what "\n(not supported: see the error).\n\n" \
-	"Syntax: " name " -h\n"
-
-const struct kmu_cmd kmu_cmd_get_token = {
-	.name = "getToken", .summary = "Initiate an MxN service and get Token",
-	.help = TOKEN_HELP("getToken", "Initiates an M of N service and gets a token"),
-	.exec = token_exec,
-};
-const struct kmu_cmd kmu_cmd_del_token = {
-	.name = "delToken", .summary = "delete Token(s)",
-	.help = TOKEN_HELP("delToken", "Deletes tokens"), .exec = token_exec,
-};
-const struct kmu_cmd kmu_cmd_approve_token = {
-	.name = "approveToken", .summary = "Approves an MxN service",
-	.help = TOKEN_HELP("approveToken", "Approves an M of N service"), .exec = token_exec,
-};
-const struct kmu_cmd kmu_cmd_list_tokens = {
-	.name = "listTokens", .summary = "List all Tokens in the current partition",
-	.help = TOKEN_HELP("listTokens", "Lists the tokens of the partition"), .exec = token_exec,
 };
 
 static const struct kmu_opt cert_opts[] = {

@@ -104,8 +104,7 @@ int kmu_read_file(const char *path, size_t max, uint8_t **data, size_t *n);
 
 extern const struct kmu_cmd kmu_cmd_login, kmu_cmd_logout, kmu_cmd_list_users,
 	kmu_cmd_exit, kmu_cmd_help, kmu_cmd_error2string, kmu_cmd_login_status,
-	kmu_cmd_get_hsm_info, kmu_cmd_get_partition_info, kmu_cmd_get_token,
-	kmu_cmd_del_token, kmu_cmd_approve_token, kmu_cmd_list_tokens,
+	kmu_cmd_get_hsm_info, kmu_cmd_get_partition_info,
 	kmu_cmd_gen_sym_key, kmu_cmd_gen_rsa, kmu_cmd_gen_dsa, kmu_cmd_gen_ecc,
 	kmu_cmd_gen_pbe, kmu_cmd_list_curves, kmu_cmd_find_key, kmu_cmd_find_single_key,
 	kmu_cmd_get_key_info, kmu_cmd_delete_key, kmu_cmd_get_attribute,
@@ -119,5 +118,8 @@ extern const struct kmu_cmd kmu_cmd_wrap_key, kmu_cmd_unwrap_key, kmu_cmd_aes_wr
 	kmu_cmd_create_public_key, kmu_cmd_get_cavium_priv_key, kmu_cmd_is_valid_key_handlefile;
 /* cmd-sign.c */
 extern const struct kmu_cmd kmu_cmd_sign, kmu_cmd_verify;
+/* cmd-tokens.c: quorum tokens for keys with an m_value */
+extern const struct kmu_cmd kmu_cmd_get_token, kmu_cmd_del_token, kmu_cmd_approve_token,
+	kmu_cmd_list_tokens;
 
 #endif

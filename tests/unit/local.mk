@@ -91,7 +91,7 @@ tests_unit_test_keygen_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keygen_LDADD = $(UNIT_SIM_LIBS)
 
 # Quorum (M of N): the node's rules (quorum.c) on a real database, the token
-# file every node reads, and CMU's approval-file parser.
+# file every node reads, and the tools' approval-file parser (libhsmcli).
 UNIT_TESTS_QUORUM = tests/unit/test-quorum tests/unit/test-quorum-files
 check_PROGRAMS += $(UNIT_TESTS_QUORUM)
 TESTS += $(UNIT_TESTS_QUORUM)
@@ -100,11 +100,9 @@ tests_unit_test_quorum_SOURCES = tests/unit/test-quorum.c $(UNIT_HELPER) $(UNIT_
 tests_unit_test_quorum_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_quorum_LDADD = $(UNIT_SIM_LIBS)
 
-tests_unit_test_quorum_files_SOURCES = tests/unit/test-quorum-files.c $(UNIT_HELPER) \
-	cloudhsm_mgmt_util/approval-file.c
+tests_unit_test_quorum_files_SOURCES = tests/unit/test-quorum-files.c $(UNIT_HELPER)
 tests_unit_test_quorum_files_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_quorum_files_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cloudhsm_mgmt_util
-tests_unit_test_quorum_files_LDADD = $(UNIT_COMMON_LIBS)
+tests_unit_test_quorum_files_LDADD = libhsmcli.la $(UNIT_COMMON_LIBS) $(READLINE_LIBS)
 
 # Two-factor authentication: the node's challenges, signature checks and
 # rules (test-tfa), and CMU's authdata file (test-authdata).

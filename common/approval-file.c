@@ -1,5 +1,6 @@
 /* approval-file.c - parses the token approval file of approveToken: '#'
- * comments anywhere, "Key = value;" entries, one clear error per mistake. */
+ * comments anywhere, "Key = value;" entries, one clear error per mistake;
+ * and reads the token and signature files it names. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -253,22 +254,64 @@ approval_file_parse(const char *text, size_t len, const char *name,
 	return rc;
 }
 
+/* A whole file of at most max bytes, or -1 with "<path>: <why>" in err. */
+static int
+read_named(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
+{
+	if (hsm_read_file(path, max, data, len) == 0)
+		return 0;
+	if (errno == EFBIG)
+		hsm_errf(err, errlen, "%s: larger than %zu bytes", path, max);
+	else
+		hsm_errf(err, errlen, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
 int
 approval_file_read(const char *path, struct approval_file *af, char *err, size_t errlen)
 {
 	char *text;
 	size_t len;
 	memset(af, 0, sizeof(*af));
-	if (hsm_read_file(path, APPROVAL_FILE_MAX, &text, &len) != 0) {
-		if (errno == EFBIG)
-			hsm_errf(err, errlen, "%s: larger than %u bytes", path, APPROVAL_FILE_MAX);
-		else
-			hsm_errf(err, errlen, "%s: %s", path, strerror(errno));
+	if (read_named(path, APPROVAL_FILE_MAX, &text, &len, err, errlen) != 0)
 		return -1;
-	}
 	int rc = approval_file_parse(text, len, path, af, err, errlen);
 	free(text);
 	return rc;
+}
+
+int
+approval_set_load(const struct approval_file *af, struct approval_set *set, char *err,
+                  size_t errlen)
+{
+	char *data;
+	memset(set, 0, sizeof(*set));
+	if (read_named(af->token_path, HSM_QUORUM_TOKEN_FILE_MAX, &data, &set->file_len, err,
+	               errlen) != 0)
+		return -1;
+	set->file = (uint8_t *)data;
+	for (unsigned i = 0; i < af->count; i++) {
+		const struct approval_entry *e = &af->approvers[i];
+		hsm_approval *ap = &set->approvals[i];
+		if (read_named(e->signature_path, HSM_QUORUM_SIG_MAX, &data, &ap->signature_len,
+		               err, errlen) != 0)
+			return -1;
+		set->sigs[i] = (uint8_t *)data;
+		set->n = i + 1;
+		ap->type = (hsm_user_type)e->type;
+		ap->name = e->name;
+		ap->signature = set->sigs[i];
+	}
+	return 0;
+}
+
+void
+approval_set_free(struct approval_set *set)
+{
+	free(set->file);
+	for (size_t i = 0; i < set->n; i++)
+		free(set->sigs[i]);
+	memset(set, 0, sizeof(*set));
 }
 
 void

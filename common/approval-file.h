@@ -1,7 +1,7 @@
-/* approval-file.h - the token approval file approveToken reads
+/* approval-file.h - the token approval file approveToken of both tools reads
  * (quorum-authentication-crypto-officers.md): "Key = value;" entries. */
-#ifndef CMU_APPROVAL_FILE_H
-#define CMU_APPROVAL_FILE_H
+#ifndef HSM_APPROVAL_FILE_H
+#define HSM_APPROVAL_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,5 +33,22 @@ int approval_file_parse(const char *text, size_t len, const char *name,
 int approval_file_read(const char *path, struct approval_file *af, char *err,
                        size_t errlen);
 void approval_file_free(struct approval_file *af);
+
+/* What an approval file names, read: the token file and each signature, as
+ * hsm_approve_token takes them (the names point into the approval_file,
+ * which must outlive the set). */
+struct approval_set {
+	uint8_t *file;
+	size_t file_len;
+	hsm_approval approvals[HSM_QUORUM_MAX_APPROVALS];
+	uint8_t *sigs[HSM_QUORUM_MAX_APPROVALS];
+	size_t n;
+};
+
+/* 0, or -1 with "<path>: <reason>" in err (a file missing, unreadable or too
+ * large). Free with approval_set_free either way. */
+int approval_set_load(const struct approval_file *af, struct approval_set *set, char *err,
+                      size_t errlen);
+void approval_set_free(struct approval_set *set);
 
 #endif
