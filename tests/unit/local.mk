@@ -93,16 +93,27 @@ tests_unit_test_keygen_LDADD = $(UNIT_SIM_LIBS)
 # Quorum (M of N): the node's rules (quorum.c) on a real database, the token
 # file every node reads, and the tools' approval-file parser (libhsmcli).
 UNIT_TESTS_QUORUM = tests/unit/test-quorum tests/unit/test-quorum-files
+UNIT_QUORUM_HELPER = tests/unit/cu-quorum.c tests/unit/cu-quorum.h
 check_PROGRAMS += $(UNIT_TESTS_QUORUM)
 TESTS += $(UNIT_TESTS_QUORUM)
 
-tests_unit_test_quorum_SOURCES = tests/unit/test-quorum.c $(UNIT_HELPER) $(UNIT_DB_HELPER)
+tests_unit_test_quorum_SOURCES = tests/unit/test-quorum.c $(UNIT_HELPER) $(UNIT_DB_HELPER) \
+	$(UNIT_QUORUM_HELPER)
 tests_unit_test_quorum_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_quorum_LDADD = $(UNIT_SIM_LIBS)
 
 tests_unit_test_quorum_files_SOURCES = tests/unit/test-quorum-files.c $(UNIT_HELPER)
 tests_unit_test_quorum_files_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_quorum_files_LDADD = libhsmcli.la $(UNIT_COMMON_LIBS) $(READLINE_LIBS)
+
+# Quorum for keys: key tokens, their approvers, what uses them up.
+UNIT_TESTS_KEY_QUORUM = tests/unit/test-key-quorum
+check_PROGRAMS += $(UNIT_TESTS_KEY_QUORUM)
+TESTS += $(UNIT_TESTS_KEY_QUORUM)
+tests_unit_test_key_quorum_SOURCES = tests/unit/test-key-quorum.c $(UNIT_HELPER) \
+	$(UNIT_DB_HELPER) $(UNIT_QUORUM_HELPER)
+tests_unit_test_key_quorum_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_key_quorum_LDADD = $(UNIT_SIM_LIBS)
 
 # Two-factor authentication: the node's challenges, signature checks and
 # rules (test-tfa), and CMU's authdata file (test-authdata).

@@ -9,9 +9,9 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/x509.h>
 
 #include "cu-db.h"
+#include "cu-quorum.h"
 #include "cu-util.h"
 #include "quorum-file.h"
 #include "quorum.h"
@@ -29,24 +29,13 @@ static EVP_PKEY *keys[NKEYS];
 static uint8_t ders[NKEYS][HSM_QUORUM_PUBKEY_MAX];
 static size_t der_lens[NKEYS];
 
-static size_t
-to_der(EVP_PKEY *k, uint8_t *out, size_t max)
-{
-	unsigned char *der = NULL;
-	int n = i2d_PUBKEY(k, &der);
-	size_t len = n > 0 && (size_t)n <= max ? (size_t)n : 0;
-	if (len > 0)
-		memcpy(out, der, len);
-	OPENSSL_free(der);
-	return len;
-}
-
 static int
 suite_keys_init(void)
 {
 	for (int i = 0; i < NKEYS; i++) {
-		keys[i] = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-		if (keys[i] == NULL || (der_lens[i] = to_der(keys[i], ders[i], sizeof(ders[i]))) == 0)
+		keys[i] = cu_rsa_key();
+		if (keys[i] == NULL ||
+		    (der_lens[i] = cu_pubkey_der(keys[i], ders[i], sizeof(ders[i]))) == 0)
 			return -1;
 	}
 	return 0;
@@ -60,18 +49,6 @@ suite_keys_clean(void)
 	return 0;
 }
 
-/* RSA PKCS #1 v1.5 over SHA-256, as openssl dgst -sha256 -sign makes it. */
-static size_t
-sign_with(EVP_PKEY *k, const void *data, size_t len, uint8_t *sig, size_t max)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t n = max;
-	if (ctx == NULL || EVP_DigestSignInit_ex(ctx, NULL, "SHA256", NULL, NULL, k, NULL) != 1 ||
-	    EVP_DigestSign(ctx, sig, &n, data, len) != 1)
-		n = 0;
-	EVP_MD_CTX_free(ctx);
-	return n;
-}
 
 /* ---- fixture: a node database and a session on it ------------------------------ */
 
@@ -84,7 +61,7 @@ static int
 suite_db_init(void)
 {
 	char err[512] = "";
-	struct store_identity id = { 1, "cluster-quorum", "hsm-quorumtest1" };
+	struct store_identity id = { 1, "cluster-quorum", "hsm-quorumtest1", "" };
 	template_dir = cu_mkdtemp("quorum-template");
 	char *path = template_dir ? cu_path(template_dir, STORE_FILE) : NULL;
 	int rc = path && store_create(path, &id, err, sizeof(err)) == 0 ? 0 : -1;
@@ -217,7 +194,8 @@ approval(struct msg_approval *a, uint8_t *sigbuf, const char *name, int key,
 	a->user_type = HSM_USER_CO;
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	a->signature.data = sigbuf;
-	a->signature.len = sign_with(keys[key], data->data, data->len, sigbuf, HSM_QUORUM_SIG_MAX);
+	a->signature.len = cu_sign_sha256(keys[key], data->data, data->len, sigbuf,
+	                                  HSM_QUORUM_SIG_MAX);
 	CU_ASSERT(a->signature.len == 256);
 }
 
@@ -242,11 +220,11 @@ test_pubkey_check(void)
 	EVP_PKEY *big = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	uint8_t der[HSM_QUORUM_PUBKEY_MAX];
-	size_t n = to_der(small, der, sizeof(der));
+	size_t n = cu_pubkey_der(small, der, sizeof(der));
 	CU_ASSERT_EQUAL(tfa_key_check(der, n), HSM_RC_KEY_SIZE_RANGE);
-	n = to_der(big, der, sizeof(der));
+	n = cu_pubkey_der(big, der, sizeof(der));
 	CU_ASSERT_EQUAL(tfa_key_check(der, n), HSM_RC_KEY_SIZE_RANGE);
-	n = to_der(ec, der, sizeof(der));
+	n = cu_pubkey_der(ec, der, sizeof(der));
 	CU_ASSERT_EQUAL(tfa_key_check(der, n), HSM_RC_KEY_TYPE_INCONSISTENT);
 	/* Not DER, a trailing byte, cut short, nothing at all. */
 	CU_ASSERT_EQUAL(tfa_key_check((const uint8_t *)"-----BEGIN", 10),
@@ -266,8 +244,8 @@ test_signatures(void)
 {
 	static const char data[] = "token to be signed\n";
 	uint8_t sig[512], other_sig[512];
-	size_t n = sign_with(keys[K_OFFICER1], data, strlen(data), sig, sizeof(sig));
-	size_t m = sign_with(keys[K_OFFICER2], data, strlen(data), other_sig, sizeof(other_sig));
+	size_t n = cu_sign_sha256(keys[K_OFFICER1], data, strlen(data), sig, sizeof(sig));
+	size_t m = cu_sign_sha256(keys[K_OFFICER2], data, strlen(data), other_sig, sizeof(other_sig));
 	const uint8_t *der = ders[K_OFFICER1];
 	size_t dl = der_lens[K_OFFICER1];
 	CU_ASSERT_EQUAL(n, 256);
@@ -675,7 +653,7 @@ static hsm_rc
 call_register(struct session *s, uint8_t type, const char *name, int key, const char *reg)
 {
 	uint8_t sig[HSM_QUORUM_SIG_MAX];
-	size_t sl = sign_with(keys[key], reg, strlen(reg), sig, sizeof(sig));
+	size_t sl = cu_sign_sha256(keys[key], reg, strlen(reg), sig, sizeof(sig));
 	struct msg_register_key m = { type, (char *)name, { (const uint8_t *)reg, strlen(reg) },
 	                              { sig, sl }, { ders[key], der_lens[key] } };
 	struct hbuf req, reply;
