@@ -98,7 +98,7 @@ const struct cmu_cmd cmd_register_quorum_pub_key_entry = {
 	.name = "registerQuorumPubKey",
 	.usage = "registerQuorumPubKey <user-type> <user-name> <registration-token> "
 	         "<signed-registration-token> <public-key>",
-	.summary = "Registers the logged-in CO's RSA-2048 quorum public key on the HSMs",
+	.summary = "Registers the logged-in user's RSA-2048 quorum public key on the HSMs",
 	.min_args = 5, .max_args = 5,
 	.exec = cmd_register_exec,
 };
