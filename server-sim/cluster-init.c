@@ -20,6 +20,7 @@
 
 #include <openssl/rand.h>
 
+#include "cluster-init-sdk3.h"
 #include "cluster-init.h"
 #include "sim-args.h"
 #include "sim-cmd.h"
@@ -39,12 +40,14 @@ static const struct sim_opt init_opts[] = {
 	{ .name = "base-port", .meta = "P", .id = SIM_OPT_BASE_PORT, .min = 0,
 	  .max = 65535, .dflt = DEFAULT_BASE_PORT,
 	  .help = "node K listens on P+K (default 2225); 0 picks free ports" },
+	{ .name = "sdk3-root", .meta = "ROOT", .id = SIM_OPT_SDK3_ROOT, .is_string = true,
+	  .help = "also point the SDK 3 layout in ROOT (/opt/cloudhsm) at the cluster" },
 	{ .name = NULL },
 };
 
 const struct sim_cmd_entry sim_entry_init = {
 	.name = "init",
-	.synopsis = "DIR [--nodes N] [--host H] [--base-port P]",
+	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--sdk3-root ROOT]",
 	.summary = "Create a new cluster in DIR, which must not exist or be empty.",
 	.pos_names = { "DIR" },
 	.min_pos = 1,
@@ -56,6 +59,8 @@ const struct sim_cmd_entry sim_entry_init = {
 /* What this run has created, so that a failure can take it back. */
 struct init_run {
 	struct cluster c;
+	const char *sdk3_root;  /* --sdk3-root, or NULL */
+	struct init_sdk3 sdk3;
 	bool created_dir;
 	bool locked;          /* only then is anything in DIR ours to remove */
 	bool wrote_files;
@@ -69,41 +74,13 @@ static const char *const init_top_files[] = {
 	INIT_CMU_CONFIG, INIT_CLIENT_CONFIG, CLUSTER_FILE,
 };
 
-/* An IP literal, or a DNS name of letters, digits, '-' and '.'. */
-static bool
-valid_host(const char *h)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-	if (inet_pton(AF_INET, h, addr) == 1 || inet_pton(AF_INET6, h, addr) == 1)
-		return true;
-	size_t len = strlen(h), label = 0;
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char ch = h[i];
-		bool edge = i == 0 || h[i - 1] == '.' || i + 1 == len || h[i + 1] == '.';
-		if (ch == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		           (ch >= '0' && ch <= '9') || (ch == '-' && !edge)) {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0;
-}
-
 static int
 check_options(const struct sim_args *a)
 {
 	const struct sim_cmd_entry *e = &sim_entry_init;
 	const char *host = a->str[SIM_OPT_HOST];
 	unsigned long base = a->num[SIM_OPT_BASE_PORT], nodes = a->num[SIM_OPT_NODES];
-	if (!valid_host(host)) {
+	if (!hsm_host_valid(host)) {
 		sim_usage_error(e, "--host: '%s' is neither an IP address nor a DNS name", host);
 		return -1;
 	}
@@ -293,7 +270,8 @@ block_termination(sigset_t *saved)
 	sigprocmask(SIG_BLOCK, &set, saved);
 }
 
-/* cluster.json goes last: a directory without it is not a cluster. */
+/* cluster.json goes last: a directory without it is not a cluster. The SDK 3
+ * layout is staged before and switched over right after it. */
 static int
 write_cluster(struct init_run *r)
 {
@@ -308,11 +286,15 @@ write_cluster(struct init_run *r)
 			goto out;
 	if (init_configs_write(&r->c, err, sizeof(err)) != 0)
 		goto out;
+	if (r->sdk3_root != NULL && init_sdk3_stage(&r->sdk3, &r->c, err, sizeof(err)) != 0)
+		goto out;
 	if (interrupted()) {
 		hsm_errf(err, sizeof(err), "%s: interrupted; nothing created", r->c.dir);
 		goto out;
 	}
 	rc = cluster_save(&r->c, err, sizeof(err));
+	if (rc == 0 && r->sdk3_root != NULL)
+		rc = init_sdk3_commit(&r->sdk3, err, sizeof(err));
 out:
 	init_pki_free(&pki);
 	if (rc != 0)
@@ -363,6 +345,25 @@ print_summary(const struct cluster *c)
 		       sim_endpoint(&c->nodes[k], endpoint, sizeof(endpoint)), c->nodes[k].hsm_id);
 }
 
+static void
+print_sdk3_summary(const struct init_sdk3 *s)
+{
+	printf("  SDK 3 configs in:          %s (%s, %s)\n", s->etc, INIT_CMU_CONFIG,
+	       INIT_CLIENT_CONFIG);
+}
+
+/* --sdk3-root must name an installed layout before anything is created. */
+static int
+prepare_sdk3(struct init_run *r, const struct sim_args *a)
+{
+	char err[PATH_MAX + 256];
+	r->sdk3_root = a->str[SIM_OPT_SDK3_ROOT];
+	if (r->sdk3_root == NULL || init_sdk3_prepare(&r->sdk3, r->sdk3_root, err, sizeof(err)) == 0)
+		return 0;
+	sim_warn("%s", err);
+	return -1;
+}
+
 int
 sim_cmd_init(int argc, char **argv)
 {
@@ -376,6 +377,8 @@ sim_cmd_init(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.dir_fd = -1;
+	if (prepare_sdk3(&r, &a) != 0)
+		return SIM_EXIT_FAIL;
 	hsm_strlcpy(r.c.dir, a.pos[0], sizeof(r.c.dir));
 	block_termination(&saved_mask);
 	int rc = lock_empty_dir(&r, a.pos[0]) == 0 && resolve_dir(&r, a.pos[0]) == 0 &&
@@ -386,6 +389,10 @@ sim_cmd_init(int argc, char **argv)
 		close(r.dir_fd);
 	if (rc == 0)
 		print_summary(&r.c);
+	if (rc == 0 && r.sdk3_root != NULL)
+		print_sdk3_summary(&r.sdk3);
+	if (r.sdk3_root != NULL)
+		init_sdk3_release(&r.sdk3);
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	return rc == 0 ? SIM_EXIT_OK : SIM_EXIT_FAIL;
 }
