@@ -92,8 +92,13 @@ verify_chain(X509 *leaf, STACK_OF(X509) *chain, const char *cert_path, const cha
 		openssl_reason(why, sizeof(why));
 		hsm_errf(err, errlen, "--cert %s: cannot be checked: %s", cert_path, why);
 	} else if (X509_verify_cert(ctx) != 1) {
-		hsm_errf(err, errlen, "--cert %s: does not chain to %s: %s", cert_path, ca,
-		         X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+		int e = X509_STORE_CTX_get_error(ctx);
+		if (e == X509_V_ERR_INVALID_PURPOSE)
+			hsm_errf(err, errlen, "--cert %s: not a TLS client certificate (%s)",
+			         cert_path, X509_verify_cert_error_string(e));
+		else
+			hsm_errf(err, errlen, "--cert %s: does not chain to %s: %s", cert_path, ca,
+			         X509_verify_cert_error_string(e));
 	} else {
 		rc = 0;
 	}
