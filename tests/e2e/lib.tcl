@@ -276,8 +276,9 @@ proc sim {args} {
 
 # ---- clusters ----------------------------------------------------------------
 
-# with_cluster {nodes N activate PASSWORD} BODY: a new cluster in a temp dir
-# on free ports, started; activated (PRECO admin gets PASSWORD) when asked.
+# with_cluster {nodes N activate PASSWORD init ARGS} BODY: a new cluster in a
+# temp dir on free ports (ARGS: more hsm-sim init options), started;
+# activated (PRECO admin gets PASSWORD) when asked.
 # The cluster is always stopped and removed afterwards; when anything failed,
 # its directory is kept and the node logs are printed.
 proc with_cluster {opts body} {
@@ -285,7 +286,8 @@ proc with_cluster {opts body} {
 	set fails $::Tally(fail)
 	set saved_test $::Tally(test)
 	set ::Tally(test) "cluster setup"
-	set ok [expr {![catch {cluster_create $nodes} msg]}]
+	set init_args [expr {[dict exists $opts init] ? [dict get $opts init] : {}}]
+	set ok [expr {![catch {cluster_create $nodes $init_args} msg]}]
 	if {$ok && [dict exists $opts activate]} {
 		set ok [expr {![catch {activate_in_session [dict get $opts activate]} msg]}]
 		cmu_close_all
@@ -305,10 +307,10 @@ proc with_cluster {opts body} {
 
 # Initializes and starts a cluster; retries with a new directory when a port
 # picked at init time was taken before start.
-proc cluster_create {nodes} {
+proc cluster_create {nodes {init_args {}}} {
 	for {set attempt 1} {$attempt <= 3} {incr attempt} {
 		set dir [exec mktemp -d [file join $::Tally(tmp) cluster.XXXXXX]]
-		set r [sim init $dir --nodes $nodes --base-port 0]
+		set r [sim init $dir --nodes $nodes --base-port 0 {*}$init_args]
 		if {[dict get $r code] == 0} {
 			foreach {- k id} [regexp -all -inline -line \
 					      {^  node (\d+): \S+ \((hsm-[^)]+)\)$} [dict get $r out]] {

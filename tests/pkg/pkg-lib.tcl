@@ -87,3 +87,28 @@ proc node_ports {} {
 	}
 	return $ports
 }
+
+# An installed SDK 3 layout in a scratch ROOT: ROOT/etc with the two configs
+# as the packages ship them (etc/*.cfg.in with ROOT's paths), ROOT/run.
+proc sdk3_root {name} {
+	set root [scratch $name]
+	file delete -force $root
+	file mkdir [file join $root etc] [file join $root run]
+	foreach f {cloudhsm_client.cfg cloudhsm_mgmt_util.cfg} {
+		set text [read_file [file join $::env(TESTS_SRCDIR) .. etc $f.in]]
+		set text [string map [list @sysconfdir@ [file join $root etc] \
+					  @sdk3rundir@ [file join $root run]] $text]
+		write_file [file join $root etc $f] $text
+	}
+	return $root
+}
+
+# Rewrites a JSON file through jq FILTER, as an operator's script would.
+proc jq_edit {file filter} {
+	set r [run $::Pkg(jq) $filter $file]
+	if {[dict get $r code] != 0} {
+		abort "jq $filter $file: [dict get $r err]"
+	}
+	write_file $file.new [dict get $r out]
+	file rename -force $file.new $file
+}
