@@ -6,6 +6,7 @@ PKG_SUITES = \
 	tests/pkg/sdk3-layout.exp \
 	tests/pkg/serve.exp \
 	tests/pkg/example.exp \
+	tests/pkg/complete.exp \
 	tests/pkg/systemd-unit.sh
 
 TESTS += $(PKG_SUITES)
