@@ -387,6 +387,21 @@ proc node_pid {k} {
 	return $pid
 }
 
+# SIGKILL for node k, then waits until its pid file is free: the kernel may
+# still be tearing the process down (its lock held) after its sockets are
+# closed, and a restart that comes too early finds it "already running".
+proc kill_node {k} {
+	set pid [node_pid $k]
+	exec kill -KILL $pid
+	for {set i 0} {$i < 100} {incr i} {
+		if {[dict get [sim status $::Cluster(dir) --node $k] code] != 0} {
+			return $pid
+		}
+		after 50
+	}
+	abort "node $k (pid $pid) still holds its pid file 5 s after SIGKILL"
+}
+
 # ---- the rest of the harness ---------------------------------------------------
 
 source [file join [file dirname [info script]] session.tcl]
