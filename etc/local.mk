@@ -14,7 +14,7 @@ endif
 sdk3cfgdir = $(pkgdatadir)
 sdk3cfg_DATA = $(SDK3_CONFIGS)
 CLEANFILES += $(SDK3_CONFIGS)
-EXTRA_DIST += etc/cloudhsm_mgmt_util.cfg.in etc/cloudhsm_client.cfg.in
+EXTRA_DIST += etc/cloudhsm_mgmt_util.cfg.in etc/cloudhsm_client.cfg.in debian scripts
 
 edit_sdk3_config = $(SED) -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	-e 's|@sdk3rundir[@]|$(sdk3rundir)|g'

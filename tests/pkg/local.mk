@@ -21,3 +21,7 @@ check_DATA = $(SYSTEMD_UNITS)
 AM_TESTS_ENVIRONMENT += \
 	HSM_SIM_UNIT='$(abs_top_builddir)/systemd/hsm-sim@.service'; export HSM_SIM_UNIT; \
 	EXAMPLE='$(abs_top_builddir)/doc/example'; export EXAMPLE;
+
+# The smoke session of scripts/test-packages, run where the packages are
+# installed (not by make check: it needs /opt/cloudhsm).
+EXTRA_DIST += tests/pkg/smoke-installed.sh tests/pkg/smoke-cmu.exp
