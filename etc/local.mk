@@ -51,17 +51,18 @@ EXTRA_DIST += libhsmclient/libhsmclient.pc.in
 
 # make check builds the example against the build tree with nothing but the
 # public header; installcheck builds it again through the installed .pc file.
-check_PROGRAMS += doc/example
-doc_example_SOURCES = doc/example.c
-doc_example_CPPFLAGS = -I$(top_srcdir)/libhsmclient/include
-doc_example_LDADD = libhsmclient.la
+check_PROGRAMS += tests/pkg/example
+tests_pkg_example_SOURCES = tests/pkg/example-build.c
+tests_pkg_example_CPPFLAGS = -I$(top_srcdir)/doc -I$(top_srcdir)/libhsmclient/include
+tests_pkg_example_LDADD = libhsmclient.la
+EXTRA_DIST += doc/example.c
 
 installcheck-local:
 	PKG_CONFIG_PATH='$(pkgconfigdir)' $(PKG_CONFIG) --exists --print-errors libhsmclient
-	$(CC) -o doc/example-installed $(srcdir)/doc/example.c \
+	$(CC) -o example-installed $(srcdir)/doc/example.c \
 	  `PKG_CONFIG_PATH='$(pkgconfigdir)' $(PKG_CONFIG) --cflags --libs libhsmclient`
-	LD_LIBRARY_PATH='$(libdir)' ./doc/example-installed --version | grep -qx 'libhsmclient $(PACKAGE_VERSION)'
-	rm -f doc/example-installed
+	LD_LIBRARY_PATH='$(libdir)' ./example-installed --version | grep -qx 'libhsmclient $(PACKAGE_VERSION)'
+	rm -f example-installed
 
 # ---- systemd: hsm-sim@NAME serves the cluster in /var/lib/hsm-sim/NAME ----------
 # (systemd's StateDirectory, whatever the prefix).

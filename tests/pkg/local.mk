@@ -20,7 +20,7 @@ tests_tools_sd_notify_listen_SOURCES = tests/tools/sd-notify-listen.c
 check_DATA = $(SYSTEMD_UNITS)
 AM_TESTS_ENVIRONMENT += \
 	HSM_SIM_UNIT='$(abs_top_builddir)/systemd/hsm-sim@.service'; export HSM_SIM_UNIT; \
-	EXAMPLE='$(abs_top_builddir)/doc/example'; export EXAMPLE;
+	EXAMPLE='$(abs_top_builddir)/tests/pkg/example'; export EXAMPLE;
 
 # The smoke session of scripts/test-packages, run where the packages are
 # installed (not by make check: it needs /opt/cloudhsm).
