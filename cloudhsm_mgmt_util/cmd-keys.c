@@ -112,31 +112,6 @@ report_servers(struct cmu *cmu, const struct report *r, const hsm_rc *rcs)
 	}
 }
 
-/* Runs fn on each server in scope in order, as the critical user commands
- * do: a failure asks whether to retry, skip that server or stop. */
-static void
-run_critical(struct cmu *cmu, const char *cmd, hsm_server_fn fn, void *arg)
-{
-	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
-		if (!cmu_in_scope(cmu, i))
-			continue;
-		for (;;) {
-			cmu_ensure_connected(cmu, i);
-			hsm_rc rc = fn(cmu->client, i, arg);
-			if (rc == HSM_RC_SUCCESS) {
-				cmu_print_success(cmu, cmd, i);
-				break;
-			}
-			cmu_print_failure(cmu, cmd, i, rc);
-			enum cmu_recovery r = cmu_ask_recovery(cmu, false);
-			if (r == RECOVER_ABORT)
-				return;
-			if (r != RECOVER_RETRY)
-				break;
-		}
-	}
-}
-
 /* ---- shareKey ------------------------------------------------------------ */
 
 struct share_args {
@@ -167,7 +142,7 @@ cmd_share_key_exec(struct cmu *cmu, int argc, char **argv)
 	if (!parse_bit("shareKey", "the last argument (1 share, 0 unshare)", argv[2], &a.share))
 		return 1;
 	if (cmu_confirm_critical(cmu))
-		run_critical(cmu, "shareKey", share_one, &a);
+		cmu_run_critical(cmu, "shareKey", false, share_one, &a);
 	return 0;
 }
 
@@ -369,7 +344,7 @@ cmd_set_attribute_exec(struct cmu *cmu, int argc, char **argv)
 	    !encode_value(&a, argv[2], &byte))
 		return 1;
 	if (cmu_confirm_critical(cmu))
-		run_critical(cmu, "setAttribute", set_attr_one, &a);
+		cmu_run_critical(cmu, "setAttribute", false, set_attr_one, &a);
 	return 0;
 }
 

@@ -10,13 +10,18 @@ struct login_args {
 	hsm_user_type type;
 	const char *name;
 	const char *password;
+	const struct cmu_tfa *tfa;    /* NULL without -2fa */
 };
 
 static hsm_rc
 login_one(hsm_client *c, size_t srv, void *p)
 {
 	const struct login_args *a = p;
-	return hsm_login(c, srv, a->type, a->name, a->password);
+	if (a->tfa == NULL)
+		return hsm_login(c, srv, a->type, a->name, a->password);
+	if (a->tfa->rc[srv] != HSM_RC_SUCCESS)
+		return a->tfa->rc[srv];
+	return hsm_login_2fa(c, srv, a->type, a->name, a->password, &a->tfa->factor[srv]);
 }
 
 static hsm_rc
@@ -26,30 +31,16 @@ logout_one(hsm_client *c, size_t srv, void *p)
 	return hsm_logout(c, srv);
 }
 
-/* Prints "<cmd> success/failed ..." for every server in scope, in order. */
-static void
-report_in_order(struct cmu *cmu, const char *cmd, const hsm_rc *rcs)
-{
-	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
-		if (!cmu_in_scope(cmu, i))
-			continue;
-		if (rcs[i] == HSM_RC_SUCCESS)
-			cmu_print_success(cmu, cmd, i);
-		else
-			cmu_print_failure(cmu, cmd, i, rcs[i]);
-	}
-}
-
 char *
 cmu_password_arg(struct cmu *cmu, const char *cmd, int argc, char **argv, int at,
-                 bool confirm, bool is_new)
+                 bool confirm, bool is_new, const char **tfa_path)
 {
+	*tfa_path = NULL;
 	if (argc == at + 3 && strcmp(argv[at + 1], "-2fa") == 0) {
-		printf("%s failed: two-factor authentication (-2fa) is not supported "
-		       "by this version\n", cmd);
-		return NULL;
-	}
-	if (argc != at + 1) {
+		if (!cmu_tfa_type_ok(cmd, hsm_user_type_parse(argv[0])))
+			return NULL;
+		*tfa_path = argv[at + 2];
+	} else if (argc != at + 1) {
 		printf("Error: wrong number of arguments for %s\n", cmd);
 		return NULL;
 	}
@@ -65,15 +56,27 @@ cmu_password_arg(struct cmu *cmu, const char *cmd, int argc, char **argv, int at
 static int
 cmd_login_exec(struct cmu *cmu, int argc, char **argv)
 {
-	char *pw = cmu_password_arg(cmu, "loginHSM", argc, argv, 2, false, false);
+	const char *tfa_path;
+	char *pw = cmu_password_arg(cmu, "loginHSM", argc, argv, 2, false, false, &tfa_path);
 	if (pw == NULL)
 		return 1;
-	struct login_args a = { hsm_user_type_parse(argv[0]), argv[1], pw };
+	struct cmu_tfa tfa;
+	struct login_args a = { hsm_user_type_parse(argv[0]), argv[1], pw, NULL };
+	if (tfa_path != NULL) {
+		a.tfa = &tfa;
+		if (!cmu_tfa_exchange(cmu, "loginHSM", tfa_path, false, &tfa)) {
+			cmu_tfa_free(&tfa);
+			hsm_free_secret(pw);
+			return 1;
+		}
+	}
 	hsm_rc rcs[HSM_MAX_SERVERS];
 	cmu_run_in_scope(cmu, login_one, &a, rcs);
+	if (tfa_path != NULL)
+		cmu_tfa_free(&tfa);
 	hsm_free_secret(pw);
 	putchar('\n');
-	report_in_order(cmu, "loginHSM", rcs);
+	cmu_report_in_order(cmu, "loginHSM", rcs);
 	return 0;
 }
 
@@ -93,7 +96,7 @@ cmd_logout_exec(struct cmu *cmu, int argc, char **argv)
 	hsm_rc rcs[HSM_MAX_SERVERS];
 	cmu_run_in_scope(cmu, logout_one, NULL, rcs);
 	putchar('\n');
-	report_in_order(cmu, "logoutHSM", rcs);
+	cmu_report_in_order(cmu, "logoutHSM", rcs);
 	return 0;
 }
 

@@ -70,51 +70,64 @@ struct critical_op {
 	hsm_user_type type;
 	const char *name;
 	const char *password;
+	const struct cmu_tfa *tfa;    /* NULL without -2fa */
 	hsm_rc (*run)(hsm_client *c, size_t srv, const struct critical_op *op);
 };
+
+static hsm_rc
+critical_step(hsm_client *c, size_t srv, void *arg)
+{
+	const struct critical_op *op = arg;
+	return op->run(c, srv, op);
+}
 
 /* Runs op on each server in scope, in order; on a failure asks whether to
  * retry, skip the server, or stop. */
 static void
 run_critical(struct cmu *cmu, const struct critical_op *op)
 {
-	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
-		if (!cmu_in_scope(cmu, i))
-			continue;
-		for (;;) {
-			cmu_ensure_connected(cmu, i);
-			hsm_rc rc = op->run(cmu->client, i, op);
-			if (rc == HSM_RC_SUCCESS) {
-				cmu_print_success(cmu, op->cmd, i);
-				break;
-			}
-			cmu_print_rc_line(op->cmd, rc);
-			if (op->create_wording)
-				printf("creating user on server %zu(%s) failed\n", i,
-				       cmu_server_label(cmu, i));
-			else
-				printf("%s failed on server %zu(%s)\n", op->cmd, i,
-				       cmu_server_label(cmu, i));
-			enum cmu_recovery r = cmu_ask_recovery(cmu, false);
-			if (r == RECOVER_RETRY)
-				continue;
-			if (r == RECOVER_ABORT)
-				return;
-			break;
+	cmu_run_critical(cmu, op->cmd, op->create_wording, critical_step, (void *)op);
+}
+
+/* After the confirmation: the -2fa exchange when asked for (path), then the
+ * announcement and the operation; nothing is sent if the exchange fails. */
+static void
+confirmed_critical(struct cmu *cmu, struct critical_op *op, const char *tfa_path,
+                   char **argv)
+{
+	struct cmu_tfa tfa;
+	if (tfa_path != NULL) {
+		if (!cmu_tfa_exchange(cmu, op->cmd, tfa_path, true, &tfa)) {
+			cmu_tfa_free(&tfa);
+			return;
 		}
+		op->tfa = &tfa;
 	}
+	printf("%s %s(%s) on %zu nodes\n",
+	       op->create_wording ? "Creating User" : "Changing password for", argv[1],
+	       argv[0], cmu_scope_count(cmu));
+	run_critical(cmu, op);
+	if (tfa_path != NULL)
+		cmu_tfa_free(&tfa);
+	op->tfa = NULL;
 }
 
 static hsm_rc
 create_one(hsm_client *c, size_t srv, const struct critical_op *op)
 {
-	return hsm_create_user(c, srv, op->type, op->name, op->password);
+	if (op->tfa == NULL)
+		return hsm_create_user(c, srv, op->type, op->name, op->password);
+	if (op->tfa->rc[srv] != HSM_RC_SUCCESS)
+		return op->tfa->rc[srv];
+	return hsm_create_user_2fa(c, srv, op->type, op->name, op->password,
+	                           &op->tfa->factor[srv]);
 }
 
 static int
 cmd_create_user_exec(struct cmu *cmu, int argc, char **argv)
 {
-	char *pw = cmu_password_arg(cmu, "createUser", argc, argv, 2, true, false);
+	const char *tfa_path;
+	char *pw = cmu_password_arg(cmu, "createUser", argc, argv, 2, true, false, &tfa_path);
 	if (pw == NULL)
 		return 1;
 	struct critical_op op = {
@@ -122,11 +135,8 @@ cmd_create_user_exec(struct cmu *cmu, int argc, char **argv)
 		.type = hsm_user_type_parse(argv[0]), .name = argv[1], .password = pw,
 		.run = create_one,
 	};
-	if (cmu_confirm_critical(cmu)) {
-		printf("Creating User %s(%s) on %zu nodes\n", argv[1], argv[0],
-		       cmu_scope_count(cmu));
-		run_critical(cmu, &op);
-	}
+	if (cmu_confirm_critical(cmu))
+		confirmed_critical(cmu, &op, tfa_path, argv);
 	hsm_free_secret(pw);
 	return 0;
 }
@@ -142,13 +152,19 @@ const struct cmu_cmd cmd_create_user_entry = {
 static hsm_rc
 change_one(hsm_client *c, size_t srv, const struct critical_op *op)
 {
-	return hsm_change_password(c, srv, op->type, op->name, op->password);
+	if (op->tfa == NULL)
+		return hsm_change_password(c, srv, op->type, op->name, op->password);
+	if (op->tfa->rc[srv] != HSM_RC_SUCCESS)
+		return op->tfa->rc[srv];
+	return hsm_change_password_2fa(c, srv, op->type, op->name, op->password,
+	                               &op->tfa->factor[srv]);
 }
 
 static int
 cmd_change_pswd_exec(struct cmu *cmu, int argc, char **argv)
 {
-	char *pw = cmu_password_arg(cmu, "changePswd", argc, argv, 2, true, true);
+	const char *tfa_path;
+	char *pw = cmu_password_arg(cmu, "changePswd", argc, argv, 2, true, true, &tfa_path);
 	if (pw == NULL)
 		return 1;
 	struct critical_op op = {
@@ -156,11 +172,8 @@ cmd_change_pswd_exec(struct cmu *cmu, int argc, char **argv)
 		.type = hsm_user_type_parse(argv[0]), .name = argv[1], .password = pw,
 		.run = change_one,
 	};
-	if (cmu_confirm_critical(cmu)) {
-		printf("Changing password for %s(%s) on %zu nodes\n", argv[1], argv[0],
-		       cmu_scope_count(cmu));
-		run_critical(cmu, &op);
-	}
+	if (cmu_confirm_critical(cmu))
+		confirmed_critical(cmu, &op, tfa_path, argv);
 	hsm_free_secret(pw);
 	return 0;
 }

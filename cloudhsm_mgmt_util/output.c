@@ -1,5 +1,6 @@
 /* output.c - the lines every CMU command prints the same way: per-server
  * results, the CAUTION banner and its questions, hidden password prompts. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,19 @@ cmu_print_failure(const struct cmu *cmu, const char *cmd, size_t srv, hsm_rc rc)
 {
 	cmu_print_rc_line(cmd, rc);
 	printf("%s failed on server %zu(%s)\n", cmd, srv, cmu_server_label(cmu, srv));
+}
+
+void
+cmu_report_in_order(const struct cmu *cmu, const char *cmd, const hsm_rc *rcs)
+{
+	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
+		if (!cmu_in_scope(cmu, i))
+			continue;
+		if (rcs[i] == HSM_RC_SUCCESS)
+			cmu_print_success(cmu, cmd, i);
+		else
+			cmu_print_failure(cmu, cmd, i, rcs[i]);
+	}
 }
 
 /* Reads one answer; EOF counts as the safe answer and ends the session. */
@@ -110,6 +124,37 @@ cmu_ask_recovery(struct cmu *cmu, bool offer_rollback)
 	}
 }
 
+void
+cmu_run_critical(struct cmu *cmu, const char *cmd, bool create_wording, hsm_server_fn fn,
+                 void *arg)
+{
+	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
+		if (!cmu_in_scope(cmu, i))
+			continue;
+		for (;;) {
+			cmu_ensure_connected(cmu, i);
+			hsm_rc rc = fn(cmu->client, i, arg);
+			if (rc == HSM_RC_SUCCESS) {
+				cmu_print_success(cmu, cmd, i);
+				break;
+			}
+			if (create_wording) {
+				cmu_print_rc_line(cmd, rc);
+				printf("creating user on server %zu(%s) failed\n", i,
+				       cmu_server_label(cmu, i));
+			} else {
+				cmu_print_failure(cmu, cmd, i, rc);
+			}
+			enum cmu_recovery r = cmu_ask_recovery(cmu, false);
+			if (r == RECOVER_RETRY)
+				continue;
+			if (r == RECOVER_ABORT)
+				return;
+			break;
+		}
+	}
+}
+
 char *
 cmu_read_password(struct cmu *cmu, const char *prompt, const char *again)
 {
@@ -130,4 +175,17 @@ cmu_read_password(struct cmu *cmu, const char *prompt, const char *again)
 	}
 	hsm_free_secret(second);
 	return first;
+}
+
+uint8_t *
+cmu_read_file(const char *cmd, const char *path, size_t max, size_t *len)
+{
+	char *data;
+	if (hsm_read_file(path, max, &data, len) == 0)
+		return (uint8_t *)data;
+	if (errno == EFBIG)
+		printf("%s failed: %s: larger than %zu bytes\n", cmd, path, max);
+	else
+		printf("%s failed: %s: %s\n", cmd, path, strerror(errno));
+	return NULL;
 }

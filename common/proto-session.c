@@ -33,6 +33,8 @@ msg_user_req_encode(struct hbuf *b, const struct msg_user_req *m)
 	hbuf_put_str(b, m->name);
 	if (m->password != NULL)
 		hbuf_put_str(b, m->password);
+	if (m->password != NULL && (m->flags & USER_REQ_FLAG_TFA))
+		msg_tfa_encode(b, &m->tfa);
 }
 
 int
@@ -43,6 +45,8 @@ msg_user_req_decode(struct hrd *r, struct msg_user_req *m, bool with_password)
 	    hrd_get_str(r, &m->name, PROTO_STR_MAX) != 0)
 		goto fail;
 	if (with_password && hrd_get_str(r, &m->password, PROTO_STR_MAX) != 0)
+		goto fail;
+	if (with_password && (m->flags & USER_REQ_FLAG_TFA) && msg_tfa_decode(r, &m->tfa) != 0)
 		goto fail;
 	if (hrd_end(r) == 0)
 		return 0;

@@ -56,6 +56,15 @@ enum proto_op {
 	OP_WRAP_DATA = 0x0305,
 	OP_UNWRAP_DATA = 0x0306,
 	OP_CREATE_PUBLIC_KEY = 0x0307,
+	/* 0x04xx: quorum (M of N) authentication */
+	OP_REGISTER_QUORUM_KEY = 0x0401,
+	OP_GET_TOKEN = 0x0402,
+	OP_APPROVE_TOKEN = 0x0403,
+	OP_LIST_TOKENS = 0x0404,
+	OP_GET_M_VALUE = 0x0405,
+	OP_SET_M_VALUE = 0x0406,
+	/* 0x05xx: two-factor authentication of crypto officers */
+	OP_TFA_CHALLENGE = 0x0501,
 };
 
 struct proto_hdr {
@@ -86,13 +95,36 @@ struct msg_hello {
 void msg_hello_encode(struct hbuf *b, const struct msg_hello *m);
 int msg_hello_decode(struct hrd *r, struct msg_hello *m);
 
-/* login, createUser, deleteUser, changePswd: type, name, password. */
-enum { LOGIN_FLAG_CU_ONLY = 1 };
+/* ---- two-factor family (proto-tfa.c) ---- */
+#define TFA_DIGEST_LEN HSM_TFA_DIGEST_LEN   /* the challenge a node issues */
+#define TFA_SIGNATURE_MAX 1024u
+#define TFA_PUBKEY_MAX 1024u        /* DER SubjectPublicKeyInfo */
+
+/* The second factor after the password of a login, createUser or
+ * changePswd request (USER_REQ_FLAG_TFA): the signature of the session's
+ * challenge and, for createUser/changePswd, the new public key. Both point
+ * into the frame. */
+struct msg_tfa {
+	const uint8_t *signature;
+	size_t signature_len;
+	const uint8_t *pubkey;
+	size_t pubkey_len;          /* 0 at login */
+};
+void msg_tfa_encode(struct hbuf *b, const struct msg_tfa *m);
+int msg_tfa_decode(struct hrd *r, struct msg_tfa *m);   /* leaves the rest */
+/* OP_TFA_CHALLENGE: empty request; the reply is the 32-byte challenge. */
+void msg_tfa_challenge_encode(struct hbuf *b, const uint8_t digest[TFA_DIGEST_LEN]);
+int msg_tfa_challenge_decode(struct hrd *r, uint8_t digest[TFA_DIGEST_LEN]);
+
+/* login, createUser, deleteUser, changePswd: type, name, password, and the
+ * second factor when USER_REQ_FLAG_TFA is set (not for deleteUser). */
+enum { LOGIN_FLAG_CU_ONLY = 1, USER_REQ_FLAG_TFA = 2 };
 struct msg_user_req {
 	uint8_t user_type;
 	uint8_t flags;
 	char *name;
 	char *password;    /* NULL for deleteUser */
+	struct msg_tfa tfa;
 };
 void msg_user_req_encode(struct hbuf *b, const struct msg_user_req *m);
 int msg_user_req_decode(struct hrd *r, struct msg_user_req *m, bool with_password);
@@ -306,5 +338,53 @@ struct msg_create_pub_req {
 };
 void msg_create_pub_req_encode(struct hbuf *b, const struct msg_create_pub_req *m);
 int msg_create_pub_req_decode(struct hrd *r, struct msg_create_pub_req *m);
+
+/* ---- quorum family: keys, tokens, approvals, M values (proto-quorum.c) ---- */
+/* OP_REGISTER_QUORUM_KEY; the blobs point into the frame. */
+struct msg_register_key {
+	uint8_t user_type;
+	char *name;
+	struct msg_blob reg_token;    /* at most HSM_QUORUM_REG_TOKEN_MAX */
+	struct msg_blob signature;    /* at most HSM_QUORUM_SIG_MAX */
+	struct msg_blob pubkey;       /* at most HSM_QUORUM_PUBKEY_MAX */
+};
+void msg_register_key_encode(struct hbuf *b, const struct msg_register_key *m);
+int msg_register_key_decode(struct hrd *r, struct msg_register_key *m);
+void msg_register_key_clear(struct msg_register_key *m);
+
+/* OP_GET_TOKEN: u32 service, str name; replies with one token. */
+struct msg_get_token {
+	uint32_t service;
+	char *name;
+};
+void msg_get_token_encode(struct hbuf *b, const struct msg_get_token *m);
+int msg_get_token_decode(struct hrd *r, struct msg_get_token *m);
+void msg_get_token_clear(struct msg_get_token *m);
+
+/* A token in a reply (OP_GET_TOKEN, and each entry of OP_LIST_TOKENS). */
+void msg_token_encode(struct hbuf *b, const hsm_quorum_token *t);
+int msg_token_decode(struct hrd *r, hsm_quorum_token *t);
+/* OP_LIST_TOKENS reply: u32 count (at most HSM_QUORUM_MAX_TOKENS), tokens. */
+void msg_token_list_encode(struct hbuf *b, const hsm_quorum_token *t, size_t n);
+int msg_token_list_decode(struct hrd *r, hsm_quorum_token_list *out);
+
+/* OP_APPROVE_TOKEN: the signed token file and the approvals; the blobs
+ * and names point into the frame or into approval_names. */
+struct msg_approval {
+	uint8_t user_type;
+	char name[HSM_USER_NAME_MAX + 1];
+	struct msg_blob signature;    /* at most HSM_QUORUM_SIG_MAX */
+};
+struct msg_approve_token {
+	struct msg_blob file;         /* at most HSM_QUORUM_TOKEN_FILE_MAX */
+	uint32_t count;               /* at most HSM_QUORUM_MAX_APPROVALS */
+	struct msg_approval approvals[HSM_QUORUM_MAX_APPROVALS];
+};
+void msg_approve_token_encode(struct hbuf *b, const struct msg_approve_token *m);
+int msg_approve_token_decode(struct hrd *r, struct msg_approve_token *m);
+
+/* OP_GET_M_VALUE: u32 service, reply u32 m; OP_SET_M_VALUE: u32 service, u32 m. */
+void msg_m_value_encode(struct hbuf *b, uint32_t service, const uint32_t *m);
+int msg_m_value_decode(struct hrd *r, uint32_t *service, uint32_t *m);
 
 #endif

@@ -7,9 +7,10 @@
 #include "client-internal.h"
 #include "util.h"
 
+/* f: the second factor (USER_REQ_FLAG_TFA), NULL for none. */
 static hsm_rc
 user_request(hsm_client *c, size_t srv, uint16_t op, hsm_user_type type, uint8_t flags,
-             const char *name, const char *password)
+             const char *name, const char *password, const hsm_second_factor *f)
 {
 	if (name == NULL || strlen(name) > PROTO_STR_MAX ||
 	    (password != NULL && strlen(password) > PROTO_STR_MAX))
@@ -18,6 +19,14 @@ user_request(hsm_client *c, size_t srv, uint16_t op, hsm_user_type type, uint8_t
 		.user_type = (uint8_t)type, .flags = flags,
 		.name = (char *)name, .password = (char *)password,
 	};
+	if (f != NULL) {
+		if (password == NULL || f->signature_len > TFA_SIGNATURE_MAX ||
+		    f->pubkey_der_len > TFA_PUBKEY_MAX)
+			return HSM_RC_INVALID_INPUT;
+		m.flags |= USER_REQ_FLAG_TFA;
+		m.tfa = (struct msg_tfa){ f->signature, f->signature_len,
+		                          f->pubkey_der, f->pubkey_der_len };
+	}
 	struct hbuf req;
 	hbuf_init(&req);
 	msg_user_req_encode(&req, &m);
@@ -28,11 +37,11 @@ user_request(hsm_client *c, size_t srv, uint16_t op, hsm_user_type type, uint8_t
 
 static hsm_rc
 login(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
-      const char *password, uint8_t flags)
+      const char *password, uint8_t flags, const hsm_second_factor *f)
 {
 	if (password == NULL)
 		return HSM_RC_INVALID_INPUT;
-	hsm_rc rc = user_request(c, srv, OP_LOGIN, type, flags, name, password);
+	hsm_rc rc = user_request(c, srv, OP_LOGIN, type, flags, name, password, f);
 	if (rc == HSM_RC_SUCCESS) {
 		struct server_conn *s = &c->servers[srv];
 		pthread_mutex_lock(&s->lock);
@@ -48,14 +57,23 @@ hsm_rc
 hsm_login(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
           const char *password)
 {
-	return login(c, srv, type, name, password, 0);
+	return login(c, srv, type, name, password, 0, NULL);
+}
+
+hsm_rc
+hsm_login_2fa(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
+              const char *password, const hsm_second_factor *f)
+{
+	if (f == NULL)
+		return HSM_RC_INVALID_INPUT;
+	return login(c, srv, type, name, password, 0, f);
 }
 
 hsm_rc
 hsm_login_cu_only(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
                   const char *password)
 {
-	return login(c, srv, type, name, password, LOGIN_FLAG_CU_ONLY);
+	return login(c, srv, type, name, password, LOGIN_FLAG_CU_ONLY, NULL);
 }
 
 hsm_rc
@@ -99,22 +117,31 @@ hsm_create_user(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
 {
 	if (password == NULL)
 		return HSM_RC_INVALID_INPUT;
-	return user_request(c, srv, OP_CREATE_USER, type, 0, name, password);
+	return user_request(c, srv, OP_CREATE_USER, type, 0, name, password, NULL);
+}
+
+hsm_rc
+hsm_create_user_2fa(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
+                    const char *password, const hsm_second_factor *f)
+{
+	if (password == NULL || f == NULL)
+		return HSM_RC_INVALID_INPUT;
+	return user_request(c, srv, OP_CREATE_USER, type, 0, name, password, f);
 }
 
 hsm_rc
 hsm_delete_user(hsm_client *c, size_t srv, hsm_user_type type, const char *name)
 {
-	return user_request(c, srv, OP_DELETE_USER, type, 0, name, NULL);
+	return user_request(c, srv, OP_DELETE_USER, type, 0, name, NULL, NULL);
 }
 
-hsm_rc
-hsm_change_password(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
-                    const char *password)
+static hsm_rc
+change_password(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
+                const char *password, const hsm_second_factor *f)
 {
 	if (password == NULL)
 		return HSM_RC_INVALID_INPUT;
-	hsm_rc rc = user_request(c, srv, OP_CHANGE_PSWD, type, 0, name, password);
+	hsm_rc rc = user_request(c, srv, OP_CHANGE_PSWD, type, 0, name, password, f);
 	/* Activation turns our own PRECO login into a CO one. */
 	struct server_conn *s = &c->servers[srv];
 	if (rc == HSM_RC_SUCCESS && type == HSM_USER_PRECO) {
@@ -124,6 +151,39 @@ hsm_change_password(hsm_client *c, size_t srv, hsm_user_type type, const char *n
 			s->login_type = HSM_USER_CO;
 		pthread_mutex_unlock(&s->lock);
 	}
+	return rc;
+}
+
+hsm_rc
+hsm_change_password(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
+                    const char *password)
+{
+	return change_password(c, srv, type, name, password, NULL);
+}
+
+hsm_rc
+hsm_change_password_2fa(hsm_client *c, size_t srv, hsm_user_type type, const char *name,
+                        const char *password, const hsm_second_factor *f)
+{
+	if (f == NULL)
+		return HSM_RC_INVALID_INPUT;
+	return change_password(c, srv, type, name, password, f);
+}
+
+hsm_rc
+hsm_tfa_challenge(hsm_client *c, size_t srv, uint8_t digest[HSM_TFA_DIGEST_LEN])
+{
+	struct hbuf req, resp;
+	struct hrd payload;
+	hbuf_init(&req);
+	hbuf_init(&resp);
+	hsm_rc rc = client_call(c, srv, OP_TFA_CHALLENGE, &req, &resp, &payload);
+	if (rc == HSM_RC_SUCCESS && msg_tfa_challenge_decode(&payload, digest) != 0) {
+		hsm_server_disconnect(c, srv);
+		rc = HSM_RC_CLUSTER_PROTOCOL;
+	}
+	hbuf_free(&req);
+	hbuf_free(&resp);
 	return rc;
 }
 

@@ -5,10 +5,9 @@ set -euo pipefail
 
 HSM_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config \
 libssl-dev openssl libreadline-dev zlib1g-dev libsqlite3-dev libjson-c-dev \
-libcunit1-dev expect"
-# The installation suites (tests/pkg): jq reads the configs as scripts do,
-# systemd-analyze checks hsm-sim@.service.
-HSM_DEB_PACKAGES="$HSM_DEB_PACKAGES jq systemd"
+libcunit1-dev expect jq"
+# The installation suites (tests/pkg): systemd-analyze checks hsm-sim@.service.
+HSM_DEB_PACKAGES="$HSM_DEB_PACKAGES systemd"
 # scripts/test-packages: the Debian build and a clean Debian 12 root.
 HSM_PKG_DEB_PACKAGES="debhelper dpkg-dev debootstrap"
 

@@ -305,7 +305,8 @@ open_sealed(const uint8_t *masking_key, const struct sealed *s, struct backup_im
 int
 backup_unseal(const uint8_t *masking_key, const char *cluster_id,
               const uint8_t *file, size_t file_len, const char *file_name,
-              struct backup_image *out, char *err, size_t errlen)
+              struct backup_image *out, char *from_cluster, size_t from_len,
+              char *err, size_t errlen)
 {
 	struct sealed s;
 	uint8_t version = 0;
@@ -320,13 +321,23 @@ backup_unseal(const uint8_t *masking_key, const char *cluster_id,
 		         file_name, version);
 		return -1;
 	}
-	if (pr != PARSE_OK || strcmp(s.cluster_id, cluster_id) != 0 ||
-	    open_sealed(masking_key, &s, out) != 0) {
+	if (pr != PARSE_OK || open_sealed(masking_key, &s, out) != 0) {
 		backup_image_free(out);
-		hsm_errf(err, errlen, "%s: backup is corrupt or belongs to another cluster",
-		         file_name);
+		hsm_errf(err, errlen, "%s: backup is corrupt or %s", file_name,
+		         cluster_id != NULL ? "belongs to another cluster"
+		                            : "was sealed under another masking key");
 		return -1;
 	}
+	/* Authentic, and sealed under our masking key: a clone's or its source's. */
+	if (cluster_id != NULL && strcmp(s.cluster_id, cluster_id) != 0) {
+		backup_image_free(out);
+		hsm_errf(err, errlen, "%s: backup of cluster %s, not of %s (restore takes "
+		         "backups of the same cluster; hsm-sim init --from-backup clones one)",
+		         file_name, s.cluster_id, cluster_id);
+		return -1;
+	}
+	if (from_cluster != NULL)
+		hsm_strlcpy(from_cluster, s.cluster_id, from_len);
 	return 0;
 }
 

@@ -36,11 +36,14 @@ struct backup_image {
 int backup_seal(const uint8_t *masking_key, const char *cluster_id,
                 const struct backup_image *in, uint8_t **out, size_t *out_len,
                 char *err, size_t errlen);
-/* Checks and opens a file image sealed for this cluster; file_name only
- * names the file in err. Free out with backup_image_free. */
+/* Checks and opens a file image sealed under masking_key for cluster_id,
+ * or for any cluster when cluster_id is NULL (cloning); the cluster it was
+ * made for goes to from_cluster unless that is NULL. file_name only names
+ * the file in err. Free out with backup_image_free. */
 int backup_unseal(const uint8_t *masking_key, const char *cluster_id,
                   const uint8_t *file, size_t file_len, const char *file_name,
-                  struct backup_image *out, char *err, size_t errlen);
+                  struct backup_image *out, char *from_cluster, size_t from_len,
+                  char *err, size_t errlen);
 /* Wipes and frees an unsealed image. */
 void backup_image_free(struct backup_image *im);
 

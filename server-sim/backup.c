@@ -2,6 +2,7 @@
  * taken with the SQLite online backup API so that the node may keep running. */
 #include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,43 @@ backup_ctx_load(struct backup_ctx *bc, const struct sim_cmd_entry *e, int argc,
 	    sim_node_file(&bc->c, bc->k, BACKUP_MASKING_KEY_FILE, path, sizeof(path)) != 0)
 		return -1;
 	return backup_read_key_file(path, bc->masking_key, sizeof(bc->masking_key));
+}
+
+int
+backup_read_file(const char *file, const uint8_t *masking_key, const char *cluster_id,
+                 struct backup_image *im, char *from_cluster, size_t from_len)
+{
+	char *data = NULL, err[PATH_MAX + 256];
+	size_t n = 0;
+	struct stat st;
+	if (stat(file, &st) != 0) {
+		sim_warn("%s: %s", file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)BACKUP_MAX_FILE) {
+		sim_warn("%s: %s", file, S_ISREG(st.st_mode) ? "too large for a backup" :
+		         "not a regular file");
+		return -1;
+	}
+	if (hsm_read_file(file, (size_t)st.st_size, &data, &n) != 0) {
+		sim_warn("%s: %s", file, errno == EFBIG ? "changed while being read" :
+		         strerror(errno));
+		return -1;
+	}
+	int rc = backup_unseal(masking_key, cluster_id, (const uint8_t *)data, n, file, im,
+	                       from_cluster, from_len, err, sizeof(err));
+	free(data);   /* ciphertext only */
+	if (rc != 0) {
+		sim_warn("%s", err);
+		return -1;
+	}
+	if (im->storage_key_len != BACKUP_STORAGE_KEY_LEN || im->db_len < 16 ||
+	    memcmp(im->db, "SQLite format 3", 16) != 0) {
+		backup_image_free(im);
+		sim_warn("%s: backup is corrupt or belongs to another cluster", file);
+		return -1;
+	}
+	return 0;
 }
 
 static int

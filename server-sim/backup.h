@@ -30,6 +30,12 @@ struct backup_ctx {
  * On -1, *status is the exit status (errors have been reported). */
 int backup_ctx_load(struct backup_ctx *bc, const struct sim_cmd_entry *e, int argc,
                     char **argv, int *status);
+/* Reads FILE and opens it as a backup of cluster_id (NULL: of any cluster
+ * sealed under masking_key, whose id goes to from_cluster); checks that it
+ * holds a storage key and a SQLite database. Reports errors. Free im with
+ * backup_image_free. */
+int backup_read_file(const char *file, const uint8_t *masking_key, const char *cluster_id,
+                     struct backup_image *im, char *from_cluster, size_t from_len);
 /* Reads a key file that must hold exactly len bytes. */
 int backup_read_key_file(const char *path, uint8_t *key, size_t len);
 

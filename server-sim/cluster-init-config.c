@@ -1,5 +1,5 @@
-/* cluster-init-config.c - the ready-to-use SDK 3 configs hsm-sim init writes:
- * cloudhsm_mgmt_util.cfg (every node) and cloudhsm_client.cfg (node 0). */
+/* cluster-init-config.c - the ready-to-use SDK 3 configs hsm-sim init writes
+ * (CMU: every node; KMU: node 0) and the CMU config spanning two clusters. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -110,8 +110,10 @@ add_cmu_server(json_object *servers, const struct cluster_node *n, const struct 
 	return 0;
 }
 
+/* Each entry names its own cluster's CA and client identity, so a config
+ * spanning clusters (init_sync_config_write) works whoever signed them. */
 static json_object *
-cmu_config(const struct cluster *c, const struct tool_paths *tp)
+cmu_config(const struct cluster *const *clusters, size_t n, const struct tool_paths *tp)
 {
 	json_object *root = json_object_new_object();
 	json_object *servers = NULL;
@@ -120,8 +122,9 @@ cmu_config(const struct cluster *c, const struct tool_paths *tp)
 		servers = json_object_new_array();
 		rc = add(root, "servers", servers);
 	}
-	for (unsigned i = 0; rc == 0 && i < c->count; i++)
-		rc = add_cmu_server(servers, &c->nodes[i], tp);
+	for (size_t j = 0; rc == 0 && j < n; j++)
+		for (unsigned i = 0; rc == 0 && i < clusters[j]->count; i++)
+			rc = add_cmu_server(servers, &clusters[j]->nodes[i], &tp[j]);
 	if (rc != 0) {
 		json_object_put(root);
 		return NULL;
@@ -162,12 +165,10 @@ client_config(const struct cluster *c, const struct tool_paths *tp)
 }
 
 static int
-write_json(const struct cluster *c, const char *name, json_object *root,
-           char *err, size_t errlen)
+write_json_file(const char *path, json_object *root, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-	if (root == NULL || cluster_path(c, name, path, sizeof(path)) != 0) {
-		hsm_errf(err, errlen, "%s/%s: cannot build the config (out of memory?)", c->dir, name);
+	if (root == NULL) {
+		hsm_errf(err, errlen, "%s: cannot build the config (out of memory?)", path);
 		return -1;
 	}
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
@@ -189,6 +190,18 @@ write_json(const struct cluster *c, const char *name, json_object *root,
 	return rc;
 }
 
+static int
+write_json(const struct cluster *c, const char *name, json_object *root,
+           char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (cluster_path(c, name, path, sizeof(path)) != 0) {
+		hsm_errf(err, errlen, "%s/%s: path too long", c->dir, name);
+		return -1;
+	}
+	return write_json_file(path, root, err, errlen);
+}
+
 int
 init_configs_write(const struct cluster *c, char *err, size_t errlen)
 {
@@ -199,13 +212,34 @@ init_configs_write(const struct cluster *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (tool_paths_fill(tp, c, err, errlen) == 0) {
-		json_object *cmu = cmu_config(c, tp);
+		json_object *cmu = cmu_config(&c, 1, tp);
 		json_object *client = client_config(c, tp);
 		if (write_json(c, INIT_CMU_CONFIG, cmu, err, errlen) == 0 &&
 		    write_json(c, INIT_CLIENT_CONFIG, client, err, errlen) == 0)
 			rc = 0;
 		json_object_put(cmu);
 		json_object_put(client);
+	}
+	free(tp);
+	return rc;
+}
+
+int
+init_sync_config_write(const struct cluster *src, const struct cluster *dst,
+                       const char *path, char *err, size_t errlen)
+{
+	const struct cluster *both[] = { src, dst };
+	struct tool_paths *tp = malloc(2 * sizeof(*tp));
+	int rc = -1;
+	if (tp == NULL) {
+		hsm_errf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	if (tool_paths_fill(&tp[0], src, err, errlen) == 0 &&
+	    tool_paths_fill(&tp[1], dst, err, errlen) == 0) {
+		json_object *cmu = cmu_config(both, 2, tp);
+		rc = write_json_file(path, cmu, err, errlen);
+		json_object_put(cmu);
 	}
 	free(tp);
 	return rc;

@@ -193,29 +193,33 @@ write_secret(const char *path, const uint8_t *key, size_t n, char *err, size_t e
 	return -1;
 }
 
+/* The masking key, and a new storage key (also left in storage_key). */
 static int
 node_secrets_write(const struct init_pki *p, const struct cluster *c, unsigned k,
-                   char *err, size_t errlen)
+                   uint8_t storage_key[INIT_SECRET_KEY_LEN], char *err, size_t errlen)
 {
-	uint8_t storage_key[INIT_SECRET_KEY_LEN];
 	char path[PATH_MAX];
-	int rc = -1;
-	if (RAND_bytes(storage_key, sizeof(storage_key)) != 1)
+	if (RAND_bytes(storage_key, INIT_SECRET_KEY_LEN) != 1) {
 		hsm_errf(err, errlen, "cannot generate a storage key: RAND_bytes failed");
-	else if (node_path(c, k, INIT_MASKING_KEY, path, sizeof(path), err, errlen) == 0 &&
-	         write_secret(path, p->masking_key, sizeof(p->masking_key), err, errlen) == 0 &&
-	         node_path(c, k, INIT_STORAGE_KEY, path, sizeof(path), err, errlen) == 0 &&
-	         write_secret(path, storage_key, sizeof(storage_key), err, errlen) == 0)
-		rc = 0;
-	OPENSSL_cleanse(storage_key, sizeof(storage_key));
-	return rc;
+		return -1;
+	}
+	if (node_path(c, k, INIT_MASKING_KEY, path, sizeof(path), err, errlen) != 0 ||
+	    write_secret(path, p->masking_key, sizeof(p->masking_key), err, errlen) != 0 ||
+	    node_path(c, k, INIT_STORAGE_KEY, path, sizeof(path), err, errlen) != 0 ||
+	    write_secret(path, storage_key, INIT_SECRET_KEY_LEN, err, errlen) != 0)
+		return -1;
+	return 0;
 }
 
+/* A new node database, or for a clone the source's under a new identity. */
 static int
-node_store_create(const struct cluster *c, unsigned k, char *err, size_t errlen)
+node_store_create(const struct init_pki *p, const struct cluster *c, unsigned k,
+                  const uint8_t storage_key[INIT_SECRET_KEY_LEN], char *err, size_t errlen)
 {
 	struct store_identity id;
 	char path[PATH_MAX];
+	if (p->source != NULL)
+		return init_node_clone_store(p->source, c, k, storage_key, err, errlen);
 	memset(&id, 0, sizeof(id));
 	id.node_id = k;
 	hsm_strlcpy(id.cluster_id, c->cluster_id, sizeof(id.cluster_id));
@@ -231,6 +235,7 @@ init_node_create(const struct init_pki *p, const struct cluster *c, unsigned k,
 {
 	char dir[PATH_MAX];
 	struct node_pki n;
+	uint8_t storage_key[INIT_SECRET_KEY_LEN];
 	if (node_path(c, k, NULL, dir, sizeof(dir), err, errlen) != 0)
 		return -1;
 	if (mkdir(dir, 0700) != 0) {
@@ -240,8 +245,9 @@ init_node_create(const struct init_pki *p, const struct cluster *c, unsigned k,
 	memset(&n, 0, sizeof(n));
 	int rc = node_pki_issue(&n, p, &c->nodes[k], err, errlen) == 0 &&
 	         node_pki_write(&n, p, c, k, err, errlen) == 0 &&
-	         node_secrets_write(p, c, k, err, errlen) == 0 &&
-	         node_store_create(c, k, err, errlen) == 0 ? 0 : -1;
+	         node_secrets_write(p, c, k, storage_key, err, errlen) == 0 &&
+	         node_store_create(p, c, k, storage_key, err, errlen) == 0 ? 0 : -1;
+	OPENSSL_cleanse(storage_key, sizeof(storage_key));
 	node_pki_free(&n);
 	return rc;
 }

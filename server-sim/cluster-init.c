@@ -40,6 +40,13 @@ static const struct sim_opt init_opts[] = {
 	{ .name = "base-port", .meta = "P", .id = SIM_OPT_BASE_PORT, .min = 0,
 	  .max = 65535, .dflt = DEFAULT_BASE_PORT,
 	  .help = "node K listens on P+K (default 2225); 0 picks free ports" },
+	{ .name = "token-validity", .meta = "SECONDS", .id = SIM_OPT_TOKEN_VALIDITY, .min = 1,
+	  .max = CLUSTER_MAX_TOKEN_VALIDITY_S, .dflt = CLUSTER_DEFAULT_TOKEN_VALIDITY_S,
+	  .help = "how long a quorum token stays valid, 1 to 86400 (default 600)" },
+	{ .name = "from-backup", .meta = "FILE", .id = SIM_OPT_FROM_BACKUP, .is_string = true,
+	  .help = "make a clone of the cluster whose node FILE is a backup of" },
+	{ .name = "masking-key", .meta = "KEYFILE", .id = SIM_OPT_MASKING_KEY, .is_string = true,
+	  .help = "that cluster's masking key (its nodeK/masking.key), with --from-backup" },
 	{ .name = "sdk3-root", .meta = "ROOT", .id = SIM_OPT_SDK3_ROOT, .is_string = true,
 	  .help = "also point the SDK 3 layout in ROOT (/opt/cloudhsm) at the cluster" },
 	{ .name = NULL },
@@ -47,8 +54,10 @@ static const struct sim_opt init_opts[] = {
 
 const struct sim_cmd_entry sim_entry_init = {
 	.name = "init",
-	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--sdk3-root ROOT]",
-	.summary = "Create a new cluster in DIR, which must not exist or be empty.",
+	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--token-validity SECONDS] "
+	            "[--from-backup FILE --masking-key KEYFILE] [--sdk3-root ROOT]",
+	.summary = "Create a new cluster in DIR, which must not exist or be empty; "
+	           "with --from-backup, a clone of another cluster.",
 	.pos_names = { "DIR" },
 	.min_pos = 1,
 	.max_pos = 1,
@@ -59,7 +68,8 @@ const struct sim_cmd_entry sim_entry_init = {
 /* What this run has created, so that a failure can take it back. */
 struct init_run {
 	struct cluster c;
-	const char *sdk3_root;  /* --sdk3-root, or NULL */
+	const struct init_source *source;   /* a clone's, or NULL */
+	const char *sdk3_root;              /* --sdk3-root, or NULL */
 	struct init_sdk3 sdk3;
 	bool created_dir;
 	bool locked;          /* only then is anything in DIR ours to remove */
@@ -87,6 +97,11 @@ check_options(const struct sim_args *a)
 	if (base != 0 && base + nodes - 1 > 65535) {
 		sim_usage_error(e, "--base-port %lu: node %lu would need port %lu (> 65535)",
 		                base, nodes - 1, base + nodes - 1);
+		return -1;
+	}
+	if (a->set[SIM_OPT_FROM_BACKUP] != a->set[SIM_OPT_MASKING_KEY]) {
+		sim_usage_error(e, "--from-backup and --masking-key go together (the backup "
+		                "opens only with its cluster's masking key)");
 		return -1;
 	}
 	return 0;
@@ -230,6 +245,7 @@ static int
 fill_cluster(struct cluster *c, const struct sim_args *a)
 {
 	c->count = (unsigned)a->num[SIM_OPT_NODES];
+	c->token_validity_s = (unsigned)a->num[SIM_OPT_TOKEN_VALIDITY];
 	if (random_id(c->cluster_id, sizeof(c->cluster_id), "cluster-") != 0) {
 		sim_warn("cannot generate a cluster id: RAND_bytes failed");
 		return -1;
@@ -281,6 +297,10 @@ write_cluster(struct init_run *r)
 	r->wrote_files = true;
 	if (init_pki_create(&pki, &r->c, err, sizeof(err)) != 0)
 		goto out;
+	if (r->source != NULL) {
+		memcpy(pki.masking_key, r->source->masking_key, sizeof(pki.masking_key));
+		pki.source = r->source;
+	}
 	for (unsigned k = 0; k < r->c.count; k++)
 		if (init_node_create(&pki, &r->c, k, err, sizeof(err)) != 0)
 			goto out;
@@ -333,11 +353,13 @@ remove_created(const struct init_run *r)
 }
 
 static void
-print_summary(const struct cluster *c)
+print_summary(const struct cluster *c, const struct init_source *source)
 {
 	char endpoint[300];
 	printf("Initialized cluster %s with %u node%s in %s\n", c->cluster_id, c->count,
 	       c->count == 1 ? "" : "s", c->dir);
+	if (source != NULL)
+		init_clone_summary(source, c);
 	printf("  cloudhsm_mgmt_util config: %s/%s\n", c->dir, INIT_CMU_CONFIG);
 	printf("  key_mgmt_util config:      %s/%s\n", c->dir, INIT_CLIENT_CONFIG);
 	for (unsigned k = 0; k < c->count; k++)
@@ -364,12 +386,32 @@ prepare_sdk3(struct init_run *r, const struct sim_args *a)
 	return -1;
 }
 
+static int
+init_cluster(struct init_run *r, const struct sim_args *a)
+{
+	sigset_t saved_mask;
+	hsm_strlcpy(r->c.dir, a->pos[0], sizeof(r->c.dir));
+	block_termination(&saved_mask);
+	int rc = lock_empty_dir(r, a->pos[0]) == 0 && resolve_dir(r, a->pos[0]) == 0 &&
+	         fill_cluster(&r->c, a) == 0 && write_cluster(r) == 0 ? 0 : -1;
+	if (rc != 0)
+		remove_created(r);
+	if (r->dir_fd >= 0)
+		close(r->dir_fd);
+	if (rc == 0)
+		print_summary(&r->c, r->source);
+	if (rc == 0 && r->sdk3_root != NULL)
+		print_sdk3_summary(&r->sdk3);
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	return rc;
+}
+
 int
 sim_cmd_init(int argc, char **argv)
 {
 	struct sim_args a;
 	struct init_run r;
-	sigset_t saved_mask;
+	struct init_source source;
 	int status;
 	if (!sim_args_parse(&sim_entry_init, argc, argv, &a, &status))
 		return status;
@@ -379,20 +421,19 @@ sim_cmd_init(int argc, char **argv)
 	r.dir_fd = -1;
 	if (prepare_sdk3(&r, &a) != 0)
 		return SIM_EXIT_FAIL;
-	hsm_strlcpy(r.c.dir, a.pos[0], sizeof(r.c.dir));
-	block_termination(&saved_mask);
-	int rc = lock_empty_dir(&r, a.pos[0]) == 0 && resolve_dir(&r, a.pos[0]) == 0 &&
-	         fill_cluster(&r.c, &a) == 0 && write_cluster(&r) == 0 ? 0 : -1;
-	if (rc != 0)
-		remove_created(&r);
-	if (r.dir_fd >= 0)
-		close(r.dir_fd);
-	if (rc == 0)
-		print_summary(&r.c);
-	if (rc == 0 && r.sdk3_root != NULL)
-		print_sdk3_summary(&r.sdk3);
+	/* The backup is checked before DIR is touched: a bad one leaves nothing. */
+	if (a.set[SIM_OPT_FROM_BACKUP]) {
+		if (init_source_load(&source, a.str[SIM_OPT_FROM_BACKUP],
+		                     a.str[SIM_OPT_MASKING_KEY]) != 0) {
+			init_source_free(&source);
+			return SIM_EXIT_FAIL;
+		}
+		r.source = &source;
+	}
+	int rc = init_cluster(&r, &a);
+	if (r.source != NULL)
+		init_source_free(&source);
 	if (r.sdk3_root != NULL)
 		init_sdk3_release(&r.sdk3);
-	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	return rc == 0 ? SIM_EXIT_OK : SIM_EXIT_FAIL;
 }

@@ -68,6 +68,23 @@ node_parse(json_object *o, struct cluster_node *n, unsigned index,
 	return 0;
 }
 
+/* Optional: clusters made before quorum tokens have the default. */
+static int
+token_validity_parse(json_object *root, struct cluster *c, const char *file,
+                     char *err, size_t errlen)
+{
+	c->token_validity_s = CLUSTER_DEFAULT_TOKEN_VALIDITY_S;
+	if (!json_object_object_get_ex(root, "token_validity_s", NULL))
+		return 0;
+	if (get_uint(root, "token_validity_s", CLUSTER_MAX_TOKEN_VALIDITY_S,
+	             &c->token_validity_s) != 0 || c->token_validity_s == 0) {
+		hsm_errf(err, errlen, "%s: \"token_validity_s\" must be a number of seconds "
+		         "from 1 to %u", file, CLUSTER_MAX_TOKEN_VALIDITY_S);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cluster_load(const char *dir, struct cluster *c, char *err, size_t errlen)
 {
@@ -102,6 +119,8 @@ cluster_load(const char *dir, struct cluster *c, char *err, size_t errlen)
 		         file, CLUSTER_MAX_NODES);
 		goto out;
 	}
+	if (token_validity_parse(root, c, file, err, errlen) != 0)
+		goto out;
 	c->count = (unsigned)json_object_array_length(nodes);
 	for (unsigned i = 0; i < c->count; i++)
 		if (node_parse(json_object_array_get_idx(nodes, i), &c->nodes[i], i,
@@ -122,6 +141,8 @@ cluster_save(const struct cluster *c, char *err, size_t errlen)
 	json_object *nodes = json_object_new_array();
 	json_object_object_add(root, "version", json_object_new_int(1));
 	json_object_object_add(root, "cluster_id", json_object_new_string(c->cluster_id));
+	json_object_object_add(root, "token_validity_s", json_object_new_int(
+		(int)(c->token_validity_s ? c->token_validity_s : CLUSTER_DEFAULT_TOKEN_VALIDITY_S)));
 	for (unsigned i = 0; i < c->count; i++) {
 		json_object *n = json_object_new_object();
 		json_object_object_add(n, "id", json_object_new_int((int)c->nodes[i].id));

@@ -9,6 +9,10 @@
 #include "proto.h"
 
 #define CLUSTER_FILE "cluster.json"
+/* How long a quorum token stays valid (quorum-authentication.md: ten
+ * minutes by default); "token_validity_s" in cluster.json. */
+#define CLUSTER_DEFAULT_TOKEN_VALIDITY_S 600u
+#define CLUSTER_MAX_TOKEN_VALIDITY_S 86400u
 
 struct cluster_node {
 	unsigned id;
@@ -22,6 +26,7 @@ struct cluster {
 	char cluster_id[64];
 	unsigned count;
 	struct cluster_node nodes[CLUSTER_MAX_NODES];
+	unsigned token_validity_s;
 };
 
 /* Reads DIR/cluster.json; one-line error naming the file and the problem. */

@@ -48,6 +48,16 @@ static const struct {
 	{ OP_FIND_ALL_KEYS, PERM_SYNC_STATUS, op_find_all_keys },
 	{ OP_SIGN, PERM_SIGN_VERIFY, op_sign },
 	{ OP_VERIFY, PERM_SIGN_VERIFY, op_verify },
+	/* Quorum: crypto-officer commands (the officer services 3 and 4);
+	 * registration and tokens concern the caller only, ops-quorum.c checks. */
+	{ OP_REGISTER_QUORUM_KEY, PERM_MANAGE_USERS, op_register_quorum_key },
+	{ OP_GET_TOKEN, PERM_MANAGE_USERS, op_get_token },
+	{ OP_APPROVE_TOKEN, PERM_MANAGE_USERS, op_approve_token },
+	{ OP_LIST_TOKENS, PERM_MANAGE_USERS, op_list_tokens },
+	{ OP_GET_M_VALUE, PERM_CLUSTER_INFO, op_get_m_value },
+	{ OP_SET_M_VALUE, PERM_MANAGE_USERS, op_set_m_value },
+	/* Before a 2FA login, and for createUser/changePswd with -2fa. */
+	{ OP_TFA_CHALLENGE, PERM_CLUSTER_INFO, op_tfa_challenge },
 };
 
 /* Another session's changePswd can retype our user (activation), so read

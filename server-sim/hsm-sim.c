@@ -15,6 +15,7 @@ static const struct sim_cmd_entry *const sim_cmd_table[] = {
 	&sim_entry_run,
 	&sim_entry_backup,
 	&sim_entry_restore,
+	&sim_entry_sync_config,
 };
 
 static void

@@ -200,6 +200,21 @@ keys_check_arrival(struct session *s, const struct key_obj *k)
 	return keys_check_share_list(s, k->owner, k->shares, k->nshares);
 }
 
+/* A handle of this node's own id is taken only when this database never
+ * handed it out (a clone's source made it, or it is past our sequence):
+ * otherwise our sequence may have given it to another key already. */
+static hsm_rc
+check_own_handle(struct session *s, uint32_t handle)
+{
+	bool unused;
+	if ((handle >> HSM_HANDLE_NODE_SHIFT) != s->node->id)
+		return HSM_RC_SUCCESS;
+	if (store_key_seq_unused(s->store, handle & ((1u << HSM_HANDLE_NODE_SHIFT) - 1),
+	                         &unused) != 0)
+		return HSM_RC_INTERNAL;
+	return unused ? HSM_RC_SUCCESS : HSM_RC_INVALID_INPUT;
+}
+
 static hsm_rc
 clone_locked(struct session *s, struct key_obj *k)
 {
@@ -210,6 +225,9 @@ clone_locked(struct session *s, struct key_obj *k)
 		return HSM_RC_INTERNAL;
 	if (found == 0 || session_key(s, k->handle) != NULL)
 		return HSM_RC_INVALID_INPUT;     /* that handle is taken here */
+	hsm_rc own = check_own_handle(s, k->handle);
+	if (own != HSM_RC_SUCCESS)
+		return own;
 	hsm_rc rc = keys_check_arrival(s, k);
 	if (rc == HSM_RC_SUCCESS)
 		rc = check_new_key(s, k, 1);
@@ -221,9 +239,8 @@ clone_locked(struct session *s, struct key_obj *k)
 hsm_rc
 keys_insert_clone(struct session *s, struct key_obj *k)
 {
-	/* A clone carries a handle of the node that made it, never one of ours:
-	 * our own sequence would hand it out again. */
-	if ((k->handle >> HSM_HANDLE_NODE_SHIFT) == s->node->id || !key_has(k, KF_TOKEN))
+	/* A clone keeps the handle of the node that made it (check_own_handle). */
+	if (!key_has(k, KF_TOKEN))
 		return HSM_RC_INVALID_INPUT;
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "mask.h"
+#include "store.h"
 #include "util.h"
 
 /* HKDF info "hsm-sim masked <purpose> v1": separate keys per purpose. */
@@ -118,6 +119,14 @@ mask_open(const uint8_t key[MASKING_KEY_LEN], const char *purpose, const char *c
 out:
 	OPENSSL_cleanse(k, sizeof(k));
 	return rc;
+}
+
+/* A database without a masking_domain row belongs to a cluster whose
+ * masking key was made for it: the domain is its own cluster id. */
+const char *
+mask_domain(const struct store_identity *id)
+{
+	return id->masking_domain[0] != '\0' ? id->masking_domain : id->cluster_id;
 }
 
 int

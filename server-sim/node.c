@@ -19,6 +19,7 @@
 #include "mask.h"
 #include "node.h"
 #include "pidfile.h"
+#include "quorum.h"
 #include "server.h"
 #include "tls.h"
 #include "util.h"
@@ -133,6 +134,7 @@ session_main(void *arg)
 	}
 	log_info("session %llu: closed", (unsigned long long)s->id);
 	tls_close(s->ssl);
+	quorum_session_end(s);
 	keys_session_drop(s);
 	store_close(s->store);
 	/* The drain may still shutdown() our fd: take it away under the lock
@@ -313,13 +315,15 @@ node_init(struct node *n, const char *dir, unsigned id, const struct node_opts *
 	n->id = id;
 	n->max_sessions = opts->max_sessions ? opts->max_sessions : NODE_DEFAULT_MAX_SESSIONS;
 	n->idle_timeout_s = opts->idle_timeout_s;
+	n->token_validity_s = n->cluster.token_validity_s;
 	n->sessions = calloc(n->max_sessions, sizeof(*n->sessions));
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->idle, NULL);
 	if (n->sessions == NULL ||
 	    cluster_node_path(&n->cluster, id, STORE_FILE, n->db_path, sizeof(n->db_path)) != 0)
 		return -1;
-	if (check_identity(n, err, errlen) != 0 || load_secrets(n, err, errlen) != 0)
+	if (check_identity(n, err, errlen) != 0 || load_secrets(n, err, errlen) != 0 ||
+	    quorum_node_start(n->db_path, err, errlen) != 0)
 		return -1;
 	return load_tls(n, err, errlen);
 }

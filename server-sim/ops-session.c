@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "log.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 
@@ -56,8 +57,10 @@ login_record(struct session *s, const struct store_user *before, bool password_o
 		return HSM_RC_INTERNAL;
 	if (store_user_get(s->store, before->id, &now) != 0)
 		goto fail;
-	if (memcmp(now.hash, before->hash, sizeof(now.hash)) != 0)
-		password_ok = false;    /* changed meanwhile: the old one is wrong */
+	if (memcmp(now.hash, before->hash, sizeof(now.hash)) != 0 ||
+	    now.two_factor != before->two_factor || now.pubkey_len != before->pubkey_len ||
+	    memcmp(now.pubkey, before->pubkey, now.pubkey_len) != 0)
+		password_ok = false;    /* changed meanwhile: what was checked is stale */
 	hsm_rc rc = HSM_RC_SUCCESS;
 	if (now.failures >= HSM_LOGIN_ATTEMPTS_MAX) {
 		rc = HSM_RC_USER_LOCKED;
@@ -76,8 +79,10 @@ fail:
 	return HSM_RC_INTERNAL;
 }
 
+/* digest: the session's 2FA challenge, NULL when it had none. */
 static hsm_rc
-login_check(struct session *s, const struct msg_user_req *m, struct store_user *u)
+login_check(struct session *s, const struct msg_user_req *m, struct store_user *u,
+            const uint8_t *digest)
 {
 	if (hsm_user_type_name((hsm_user_type)m->user_type) == NULL)
 		return HSM_RC_BAD_USER_TYPE_ARG;
@@ -92,7 +97,8 @@ login_check(struct session *s, const struct msg_user_req *m, struct store_user *
 		return HSM_RC_BAD_USER_TYPE;
 	if (u->failures >= HSM_LOGIN_ATTEMPTS_MAX)
 		return HSM_RC_USER_LOCKED;
-	return login_record(s, u, kdf_check_password(u, m->password));
+	bool password_ok = kdf_check_password(u, m->password);
+	return login_record(s, u, tfa_login_factor_ok(u, m, digest) && password_ok);
 }
 
 int
@@ -100,11 +106,14 @@ op_login(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 {
 	struct msg_user_req m;
 	struct store_user u;
+	uint8_t digest[TFA_DIGEST_LEN];
 	(void)reply;
+	/* Every login attempt uses the challenge up: a signature is good once. */
+	bool challenged = tfa_session_take(s, digest);
 	if (msg_user_req_decode(req, &m, true) != 0)
 		return -1;
 	memset(&u, 0, sizeof(u));
-	*rc = login_check(s, &m, &u);
+	*rc = login_check(s, &m, &u, challenged ? digest : NULL);
 	if (*rc == HSM_RC_SUCCESS) {
 		pthread_mutex_lock(&s->node->lock);
 		s->logged_in = true;
@@ -130,6 +139,7 @@ op_logout(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 	if (hrd_end(req) != 0)
 		return -1;
 	session_audit(s, "CN_LOGOUT", HSM_RC_SUCCESS, NULL);
+	quorum_session_end(s);
 	keys_session_drop(s);
 	pthread_mutex_lock(&s->node->lock);
 	s->logged_in = false;

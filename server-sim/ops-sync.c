@@ -1,5 +1,6 @@
-/* ops-sync.c - masked user objects: a user's record sealed under the cluster
- * masking key, for syncUser and for rolling back a partial deleteUser. */
+/* ops-sync.c - masked user objects: a user's record sealed under the masking
+ * key for its masking domain, for syncUser (also between cloned clusters) and
+ * for rolling back a partial deleteUser. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "log.h"
 #include "mask.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 
@@ -75,7 +77,7 @@ extract_checked(struct session *s, const struct msg_user_ref *m, struct hbuf *re
 	hbuf_init(&sealed);
 	user_object_encode(&plain, &u);
 	hsm_rc rc = HSM_RC_INTERNAL;
-	if (!plain.failed && mask_seal(s->node->masking_key, "user", s->node->identity.cluster_id,
+	if (!plain.failed && mask_seal(s->node->masking_key, "user", mask_domain(&s->node->identity),
 	                               plain.data, plain.len, &sealed) == 0) {
 		hbuf_put_bytes(reply, sealed.data, sealed.len);
 		rc = HSM_RC_SUCCESS;
@@ -100,31 +102,60 @@ op_extract_user(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *
 	return 0;
 }
 
-/* Keeps the user's id when it is free, as syncUser between clones needs. */
+/* A user of that name and type here takes the copy's credentials (password,
+ * registered key, 2FA flag, failed logins) and keeps its own id: syncUser
+ * rotates credentials across cloned clusters this way. */
+static hsm_rc
+update_record(struct session *s, const struct store_user *here, struct store_user *u)
+{
+	if (here->type != u->type)
+		return HSM_RC_USER_ALREADY_EXISTS;
+	u->id = here->id;
+	if (store_user_set_password(s->store, u) != 0 ||
+	    store_user_set_pubkey(s->store, u->id, u->pubkey, u->pubkey_len, u->two_factor) != 0 ||
+	    store_user_set_failures(s->store, u->id, u->failures) != 0)
+		return HSM_RC_INTERNAL;
+	return HSM_RC_SUCCESS;
+}
+
+/* A new user keeps the copy's id when it is free here, else takes the next
+ * one: keys name their users too (ops-masked.c), so ids may differ. */
+static hsm_rc
+add_record(struct session *s, struct store_user *u, bool id_taken)
+{
+	uint32_t count;
+	if (store_user_count(s->store, &count) != 0)
+		return HSM_RC_INTERNAL;
+	if (count >= HSM_MAX_USERS)
+		return HSM_RC_MAX_USERS;
+	if (id_taken)
+		u->id = 0;
+	if (store_user_insert(s->store, u) != 0 ||
+	    store_user_set_failures(s->store, u->id, u->failures) != 0)
+		return HSM_RC_INTERNAL;
+	return HSM_RC_SUCCESS;
+}
+
 static hsm_rc
 insert_record(struct session *s, struct store_user *u)
 {
 	struct store_user other;
-	uint32_t count;
 	hsm_rc rc = HSM_RC_INTERNAL;
 	if (store_begin(s->store) != 0)
 		return HSM_RC_INTERNAL;
 	int by_name = store_user_find(s->store, u->name, &other);
-	int by_id = store_user_get(s->store, u->id, &other);
-	if (by_name == 0)
-		rc = HSM_RC_USER_ALREADY_EXISTS;
-	else if (by_name < 0 || by_id < 0 || store_user_count(s->store, &count) != 0)
-		rc = HSM_RC_INTERNAL;
-	else if (count >= HSM_MAX_USERS)
-		rc = HSM_RC_MAX_USERS;
-	else {
-		if (by_id == 0)
-			u->id = 0;
-		if (store_user_insert(s->store, u) == 0 &&
-		    store_user_set_failures(s->store, u->id, u->failures) == 0 &&
-		    store_commit(s->store) == 0)
-			rc = HSM_RC_SUCCESS;
+	if (by_name == 0) {
+		rc = update_record(s, &other, u);
+	} else if (by_name > 0) {
+		int by_id = store_user_get(s->store, u->id, &other);
+		if (by_id >= 0)
+			rc = add_record(s, u, by_id == 0);
 	}
+	/* A new user, or new credentials of one, from elsewhere: quorum decides. */
+	if (rc == HSM_RC_SUCCESS)
+		rc = quorum_require(s, HSM_SERVICE_USER_MGMT);
+	if (rc == HSM_RC_SUCCESS && store_commit(s->store) != 0)
+		rc = HSM_RC_INTERNAL;
 	store_rollback(s->store);
 	OPENSSL_cleanse(&other, sizeof(other));
 	return rc;
@@ -138,7 +169,7 @@ insert_checked(struct session *s, const uint8_t *blob, size_t n, char *who, size
 	struct store_user u;
 	hbuf_init(&plain);
 	hsm_rc rc = HSM_RC_MASKED_OBJECT_INVALID;
-	if (mask_open(s->node->masking_key, "user", s->node->identity.cluster_id, blob, n,
+	if (mask_open(s->node->masking_key, "user", mask_domain(&s->node->identity), blob, n,
 	              &plain) == 0) {
 		hrd_init(&r, plain.data, plain.len);
 		if (user_object_decode(&r, &u) == 0) {

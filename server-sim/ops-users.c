@@ -11,6 +11,7 @@
 #include "kdf.h"
 #include "log.h"
 #include "proto.h"
+#include "quorum.h"
 #include "server.h"
 #include "util.h"
 
@@ -96,7 +97,7 @@ op_list_users(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc
 }
 
 static hsm_rc
-create_checked(struct session *s, const struct msg_user_req *m)
+create_checked(struct session *s, const struct msg_user_req *m, const uint8_t *digest)
 {
 	hsm_user_type type = (hsm_user_type)m->user_type;
 	if (type != HSM_USER_CO && type != HSM_USER_CU && type != HSM_USER_PCO &&
@@ -106,7 +107,15 @@ create_checked(struct session *s, const struct msg_user_req *m)
 		return HSM_RC_INVALID_INPUT;
 	if (!password_length_valid(m->password))
 		return HSM_RC_BAD_PASSWORD_LENGTH;
+	hsm_rc tfa_rc = tfa_new_key_check(type, m, digest);
+	if (tfa_rc != HSM_RC_SUCCESS)
+		return tfa_rc;
 	struct store_user u = { .type = type };
+	if (m->flags & USER_REQ_FLAG_TFA) {    /* checked: fits, RSA-2048 */
+		memcpy(u.pubkey, m->tfa.pubkey, m->tfa.pubkey_len);
+		u.pubkey_len = (uint32_t)m->tfa.pubkey_len;
+		u.mofn_pubkey = u.two_factor = true;
+	}
 	name_fold(u.name, sizeof(u.name), m->name);
 	if (kdf_set_password(&u, m->password) != 0)
 		return HSM_RC_INTERNAL;
@@ -115,6 +124,7 @@ create_checked(struct session *s, const struct msg_user_req *m)
 	hsm_rc rc = HSM_RC_INTERNAL;
 	if (store_begin(s->store) != 0)
 		goto out;
+	hsm_rc quorum;
 	int found = store_user_find(s->store, u.name, &existing);
 	if (found == 0)
 		rc = HSM_RC_USER_ALREADY_EXISTS;
@@ -122,6 +132,8 @@ create_checked(struct session *s, const struct msg_user_req *m)
 		rc = HSM_RC_INTERNAL;
 	else if (count >= HSM_MAX_USERS)
 		rc = HSM_RC_MAX_USERS;
+	else if ((quorum = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+		rc = quorum;
 	else if (store_user_insert(s->store, &u) == 0 && store_commit(s->store) == 0)
 		rc = HSM_RC_SUCCESS;
 	store_rollback(s->store);
@@ -134,10 +146,12 @@ int
 op_create_user(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 {
 	struct msg_user_req m;
+	uint8_t digest[TFA_DIGEST_LEN];
 	(void)reply;
+	bool challenged = tfa_session_take(s, digest);
 	if (msg_user_req_decode(req, &m, true) != 0)
 		return -1;
-	*rc = create_checked(s, &m);
+	*rc = create_checked(s, &m, challenged ? digest : NULL);
 	audit_user_op(s, m.user_type == HSM_USER_CU ? "CN_CREATE_USER" : "CN_CREATE_CO",
 	              m.name, *rc);
 	msg_user_req_clear(&m);
@@ -162,6 +176,11 @@ delete_locked(struct session *s, const struct msg_user_req *m)
 		return HSM_RC_INTERNAL;
 	if (owns)
 		return HSM_RC_USER_OWNS_KEYS;
+	if ((u.type == HSM_USER_CO || u.type == HSM_USER_PCO) &&
+	    (rc = quorum_officer_removal(s->store)) != HSM_RC_SUCCESS)
+		return rc;
+	if ((rc = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+		return rc;
 	if (store_key_unshare_user(s->store, s->node->storage_key, u.id) != 0)
 		return HSM_RC_INTERNAL;
 	int deleted = store_user_delete(s->store, u.id);
@@ -195,7 +214,7 @@ op_delete_user(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *r
 }
 
 static hsm_rc
-change_checked(struct session *s, const struct msg_user_req *m)
+change_checked(struct session *s, const struct msg_user_req *m, const uint8_t *digest)
 {
 	struct store_user u;
 	hsm_rc rc = find_target(s, m, &u);
@@ -208,6 +227,8 @@ change_checked(struct session *s, const struct msg_user_req *m)
 		return HSM_RC_USER_LOGGED_IN;
 	if (!password_length_valid(m->password))
 		return HSM_RC_BAD_PASSWORD_LENGTH;
+	if ((rc = tfa_new_key_check(u.type, m, digest)) != HSM_RC_SUCCESS)
+		return rc;
 	/* Activation: the PRECO becomes a CO when its password is set. */
 	if (u.type == HSM_USER_PRECO)
 		u.type = HSM_USER_CO;
@@ -219,9 +240,13 @@ change_checked(struct session *s, const struct msg_user_req *m)
 		int found = store_user_get(s->store, u.id, &again);
 		if (found == 0 && strcasecmp(again.name, u.name) != 0)
 			found = 1;
+		hsm_rc quorum = HSM_RC_SUCCESS;
 		if (found > 0)
 			rc = HSM_RC_USER_DOES_NOT_EXIST;
+		else if (!own && (quorum = quorum_require(s, HSM_SERVICE_USER_MGMT)) != HSM_RC_SUCCESS)
+			rc = quorum;
 		else if (found == 0 && store_user_set_password(s->store, &u) == 0 &&
+		         tfa_apply_password_change(s->store, &again, m) == 0 &&
 		         store_commit(s->store) == 0)
 			rc = HSM_RC_SUCCESS;
 		store_rollback(s->store);
@@ -237,10 +262,12 @@ int
 op_change_pswd(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc)
 {
 	struct msg_user_req m;
+	uint8_t digest[TFA_DIGEST_LEN];
 	(void)reply;
+	bool challenged = tfa_session_take(s, digest);
 	if (msg_user_req_decode(req, &m, true) != 0)
 		return -1;
-	*rc = change_checked(s, &m);
+	*rc = change_checked(s, &m, challenged ? digest : NULL);
 	audit_user_op(s, "CN_CHANGE_PSWD", m.name, *rc);
 	msg_user_req_clear(&m);
 	return 0;

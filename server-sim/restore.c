@@ -51,36 +51,7 @@ lock_stopped_node(const struct backup_ctx *bc, int *lock)
 static int
 read_backup(const struct backup_ctx *bc, struct backup_image *im)
 {
-	char *data = NULL, err[PATH_MAX + 128];
-	size_t n = 0;
-	struct stat st;
-	if (stat(bc->file, &st) != 0) {
-		sim_warn("%s: %s", bc->file, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)BACKUP_MAX_FILE) {
-		sim_warn("%s: %s", bc->file, S_ISREG(st.st_mode) ? "too large for a backup" :
-		         "not a regular file");
-		return -1;
-	}
-	if (hsm_read_file(bc->file, (size_t)st.st_size, &data, &n) != 0) {
-		sim_warn("%s: %s", bc->file, errno == EFBIG ? "changed while being read" :
-		         strerror(errno));
-		return -1;
-	}
-	int rc = backup_unseal(bc->masking_key, bc->c.cluster_id, (const uint8_t *)data, n,
-	                       bc->file, im, err, sizeof(err));
-	free(data);   /* ciphertext only */
-	if (rc != 0) {
-		sim_warn("%s", err);
-		return -1;
-	}
-	if (im->storage_key_len != BACKUP_STORAGE_KEY_LEN || im->db_len < 16 ||
-	    memcmp(im->db, "SQLite format 3", 16) != 0) {
-		sim_warn("%s: backup is corrupt or belongs to another cluster", bc->file);
-		return -1;
-	}
-	return 0;
+	return backup_read_file(bc->file, bc->masking_key, bc->c.cluster_id, im, NULL, 0);
 }
 
 static int

@@ -17,6 +17,7 @@
 #include "hsmclient.h"
 #include "keyobj.h"
 #include "store.h"
+#include "tfa.h"
 
 struct session;
 
@@ -31,6 +32,7 @@ struct node {
 	uint8_t storage_key[32];      /* this node: key material at rest */
 	unsigned max_sessions;
 	unsigned idle_timeout_s;
+	unsigned token_validity_s;    /* quorum tokens (cluster.json) */
 	pthread_mutex_t lock;         /* guards the fields below */
 	pthread_cond_t idle;          /* signalled when nsessions drops */
 	struct session **sessions;
@@ -51,6 +53,7 @@ struct session {
 	char user_name[HSM_USER_NAME_MAX + 1];
 	struct key_obj *skeys;        /* session keys: only this thread */
 	size_t nskeys;
+	struct tfa_challenge tfa;     /* the 2FA challenge last issued (ops-tfa.c) */
 };
 
 /* The session's user type, or HSM_USER_INVALID when nobody is logged in. */
@@ -100,6 +103,15 @@ int op_create_public_key(struct session *s, struct hrd *req, struct hbuf *reply,
 int op_sign(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_verify(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 int op_find_all_keys(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+/* ops-quorum.c */
+int op_register_quorum_key(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_get_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_approve_token(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_list_tokens(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_get_m_value(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+int op_set_m_value(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
+/* two-factor authentication (ops-tfa.c) */
+int op_tfa_challenge(struct session *s, struct hrd *req, struct hbuf *reply, hsm_rc *rc);
 
 /* Records one command in the audit log; never a secret. */
 void session_audit(struct session *s, const char *opcode, hsm_rc rc, const char *detail);

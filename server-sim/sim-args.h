@@ -23,6 +23,9 @@ enum sim_opt_id {
 	SIM_OPT_BASE_PORT,
 	SIM_OPT_IDLE_TIMEOUT,
 	SIM_OPT_MAX_SESSIONS,
+	SIM_OPT_TOKEN_VALIDITY,
+	SIM_OPT_FROM_BACKUP,
+	SIM_OPT_MASKING_KEY,
 	SIM_OPT_SDK3_ROOT,
 	SIM_OPT_COUNT
 };
@@ -39,7 +42,7 @@ struct sim_opt {
 	const char *help;
 };
 
-#define SIM_MAX_POS 2
+#define SIM_MAX_POS 3
 
 struct sim_cmd_entry {
 	const char *name;
@@ -66,6 +69,7 @@ extern const struct sim_cmd_entry sim_entry_status;
 extern const struct sim_cmd_entry sim_entry_run;
 extern const struct sim_cmd_entry sim_entry_backup;
 extern const struct sim_cmd_entry sim_entry_restore;
+extern const struct sim_cmd_entry sim_entry_sync_config;
 
 /* Parses the arguments after the command name. Returns false when the
  * command must stop now with *status (0 after --help, 2 on a usage error,

@@ -10,5 +10,6 @@ int sim_cmd_status(int argc, char **argv);
 int sim_cmd_run(int argc, char **argv);
 int sim_cmd_backup(int argc, char **argv);
 int sim_cmd_restore(int argc, char **argv);
+int sim_cmd_sync_config(int argc, char **argv);
 
 #endif

@@ -199,14 +199,7 @@ store_key_list(struct store *s, struct key_obj **out, size_t *n)
 int
 store_key_count(struct store *s, uint32_t *count)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM keys");
-	if (st == NULL)
-		return -1;
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
-	if (rc == 0)
-		*count = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_u32(s, "SELECT count(*) FROM keys", count);
 }
 
 /* A key pair is made as public handle h, private h + 1: the only two keys
@@ -334,10 +327,8 @@ store_key_delete(struct store *s, uint32_t handle)
 	return store_exec_stmt(s, st);
 }
 
-/* Inside a write transaction: every key shared with user stops being shared
- * with it, resealed with its new sharing (deleteUser). */
 int
-store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user)
+store_key_rewrite(struct store *s, const struct store_key_rewrite *rw)
 {
 	struct key_obj *keys;
 	size_t n;
@@ -346,18 +337,43 @@ store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user)
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct key_obj k;
-		if (!key_shared_with(&keys[i], user))
+		if (rw->select != NULL && !rw->select(&keys[i], rw->arg))
 			continue;
-		rc = store_key_get(s, skey, keys[i].handle, &k, true) == 0 ? 0 : -1;
-		for (uint32_t j = 0; rc == 0 && j < k.nshares; j++)
-			if (k.shares[j] == user)
-				k.shares[j--] = k.shares[--k.nshares];
+		rc = store_key_get(s, rw->from_skey, keys[i].handle, &k, true) == 0 ? 0 : -1;
+		if (rc == 0 && rw->edit != NULL)
+			rw->edit(&k, rw->arg);
 		if (rc == 0)
-			rc = store_key_put(s, skey, &k);
+			rc = store_key_put(s, rw->to_skey, &k);
 		key_obj_clear(&k);
 	}
 	for (size_t i = 0; i < n; i++)
 		key_obj_clear(&keys[i]);
 	free(keys);
 	return rc;
+}
+
+static bool
+shared_with(const struct key_obj *k, void *user)
+{
+	return key_shared_with(k, *(const uint32_t *)user);
+}
+
+static void
+drop_share(struct key_obj *k, void *user)
+{
+	for (uint32_t j = 0; j < k->nshares; j++)
+		if (k->shares[j] == *(const uint32_t *)user)
+			k->shares[j--] = k->shares[--k->nshares];
+}
+
+/* Inside a write transaction: every key shared with user stops being shared
+ * with it, resealed with its new sharing (deleteUser). */
+int
+store_key_unshare_user(struct store *s, const uint8_t skey[32], uint32_t user)
+{
+	const struct store_key_rewrite rw = {
+		.from_skey = skey, .to_skey = skey,
+		.select = shared_with, .edit = drop_share, .arg = &user,
+	};
+	return store_key_rewrite(s, &rw);
 }

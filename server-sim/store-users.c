@@ -82,14 +82,7 @@ store_user_get(struct store *s, uint32_t id, struct store_user *u)
 int
 store_user_count(struct store *s, uint32_t *count)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM users");
-	if (st == NULL)
-		return -1;
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
-	if (rc == 0)
-		*count = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_u32(s, "SELECT count(*) FROM users", count);
 }
 
 int

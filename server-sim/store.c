@@ -46,7 +46,18 @@ static const char schema_sql[] =
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  PRIMARY KEY(handle, user_id));"
 	"CREATE TABLE IF NOT EXISTS m_values("
-	"  service INTEGER PRIMARY KEY, m INTEGER NOT NULL);";
+	"  service INTEGER PRIMARY KEY, m INTEGER NOT NULL);"
+	/* Quorum tokens live as long as the session that fetched them: rows
+	 * of earlier runs are removed when the node starts (store-quorum.c). */
+	"CREATE TABLE IF NOT EXISTS quorum_tokens("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  session INTEGER NOT NULL, owner INTEGER NOT NULL,"
+	"  service INTEGER NOT NULL, key_handle INTEGER NOT NULL DEFAULT 0,"
+	"  value BLOB NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS quorum_approvals("
+	"  token INTEGER NOT NULL REFERENCES quorum_tokens(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, user_id INTEGER NOT NULL, name TEXT NOT NULL,"
+	"  PRIMARY KEY(token, seq));";
 
 void
 store_log_error(struct store *s, const char *what)
@@ -87,6 +98,19 @@ store_exec(struct store *s, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_query_u32(struct store *s, const char *sql, uint32_t *out)
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+	if (rc == 0)
+		*out = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static struct store *
@@ -157,8 +181,8 @@ store_rollback(struct store *s)
 		(void)store_exec(s, "ROLLBACK");
 }
 
-static int
-meta_set(struct store *s, const char *key, const char *value)
+int
+store_meta_set(struct store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = store_prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
 	if (st == NULL)
@@ -168,33 +192,37 @@ meta_set(struct store *s, const char *key, const char *value)
 	return store_exec_stmt(s, st);
 }
 
-static int
-meta_get(struct store *s, const char *key, char *out, size_t outlen)
+int
+store_meta_get(struct store *s, const char *key, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE key = ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int rc = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int rc = -1, step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		if (v != NULL && strlen(v) < outlen) {
 			hsm_strlcpy(out, v, outlen);
 			rc = 0;
 		}
+	} else if (step == SQLITE_DONE) {
+		rc = 1;
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static int
-identity_write(struct store *s, const struct store_identity *id)
+int
+store_identity_write(struct store *s, const struct store_identity *id)
 {
 	char num[16];
 	snprintf(num, sizeof(num), "%u", id->node_id);
-	return meta_set(s, "node_id", num) == 0 &&
-	       meta_set(s, "cluster_id", id->cluster_id) == 0 &&
-	       meta_set(s, "hsm_id", id->hsm_id) == 0 ? 0 : -1;
+	return store_meta_set(s, "node_id", num) == 0 &&
+	       store_meta_set(s, "cluster_id", id->cluster_id) == 0 &&
+	       store_meta_set(s, "hsm_id", id->hsm_id) == 0 &&
+	       (id->masking_domain[0] == '\0' ||
+	        store_meta_set(s, "masking_domain", id->masking_domain) == 0) ? 0 : -1;
 }
 
 int
@@ -203,10 +231,12 @@ store_get_identity(struct store *s, struct store_identity *id)
 	char num[16];
 	unsigned long n;
 	memset(id, 0, sizeof(*id));
-	if (meta_get(s, "node_id", num, sizeof(num)) != 0 ||
+	if (store_meta_get(s, "node_id", num, sizeof(num)) != 0 ||
 	    !hsm_parse_uint(num, 0, CLUSTER_NODE_ID_MAX, &n) ||
-	    meta_get(s, "cluster_id", id->cluster_id, sizeof(id->cluster_id)) != 0 ||
-	    meta_get(s, "hsm_id", id->hsm_id, sizeof(id->hsm_id)) != 0)
+	    store_meta_get(s, "cluster_id", id->cluster_id, sizeof(id->cluster_id)) != 0 ||
+	    store_meta_get(s, "hsm_id", id->hsm_id, sizeof(id->hsm_id)) != 0 ||
+	    store_meta_get(s, "masking_domain", id->masking_domain,
+	                   sizeof(id->masking_domain)) < 0)
 		return -1;
 	id->node_id = (unsigned)n;
 	return 0;
@@ -253,7 +283,7 @@ store_create(const char *path, const struct store_identity *id, char *err, size_
 		unlink(path);
 		return -1;
 	}
-	int rc = store_begin(s) == 0 && identity_write(s, id) == 0 &&
+	int rc = store_begin(s) == 0 && store_identity_write(s, id) == 0 &&
 	         add_initial_user(s, 1, HSM_USER_PRECO, "admin", "password") == 0 &&
 	         add_appliance_user(s) == 0 && store_commit(s) == 0 ? 0 : -1;
 	if (rc != 0) {
@@ -276,7 +306,7 @@ store_set_identity(const char *path, const struct store_identity *id,
 	/* A restored image may be older than keys this node made since and
 	 * cloned elsewhere: move the handle sequence well past them.  A
 	 * missing row means the image predates the first key (sequence 1). */
-	int rc = store_begin(s) == 0 && identity_write(s, id) == 0 &&
+	int rc = store_begin(s) == 0 && store_identity_write(s, id) == 0 &&
 	         store_exec(s, "INSERT INTO meta(key, value) VALUES ('next_key_seq', 1 + "
 	                       STORE_RESTORE_HANDLE_GAP ") ON CONFLICT(key) DO UPDATE SET "
 	                       "value = CAST(value AS INTEGER) + " STORE_RESTORE_HANDLE_GAP) == 0 &&

@@ -55,6 +55,14 @@ enum {
 	HSM_RC_ALREADY_LOGGED_IN = 0xd2,
 	HSM_RC_BAD_USER_TYPE = 0xdb,
 	HSM_RC_MXN_AUTH_FAILED = 0xe0,
+	/* quorum (M of N): tokens, M values, registered keys */
+	HSM_RC_TOKEN_EXPIRED = 0xe1,
+	HSM_RC_TOKEN_INVALID = 0xe2,
+	HSM_RC_MAX_TOKENS = 0xe3,
+	HSM_RC_MXN_NOT_ENABLED = 0xe4,
+	HSM_RC_MXN_TOO_FEW_OFFICERS = 0xe5,
+	HSM_RC_MXN_KEY_IS_2FA = 0xe6,
+	HSM_RC_TFA_SIGNATURE_INVALID = 0xe8,   /* 2FA proof of a new key failed */
 	HSM_RC_INTERNAL = 0xef,
 	HSM_RC_CLUSTER_PARTIAL = 0x30000080,
 	HSM_RC_CLUSTER_UNAVAILABLE = 0x30000085,
@@ -203,6 +211,32 @@ HSM_API hsm_rc hsm_delete_user(hsm_client *c, size_t srv, hsm_user_type type,
                                const char *name);
 HSM_API hsm_rc hsm_change_password(hsm_client *c, size_t srv, hsm_user_type type,
                                    const char *name, const char *password);
+/* ---- Two-factor authentication of crypto officers (manage-2fa.md) ----
+ * A node issues a challenge for the session; the operator signs it with the
+ * 2FA private key (RSA-2048, PKCS#1 v1.5, the challenge taken as a SHA-256
+ * digest: openssl pkeyutl -sign -pkeyopt digest:sha256). */
+#define HSM_TFA_DIGEST_LEN 32
+typedef struct {
+	const uint8_t *signature;      /* of this session's challenge */
+	size_t signature_len;
+	const uint8_t *pubkey_der;     /* createUser/changePswd: the new key (DER */
+	size_t pubkey_der_len;         /* SubjectPublicKeyInfo); NULL, 0 at login */
+} hsm_second_factor;
+/* A fresh challenge of srv for this session, good once (the next login,
+ * createUser or changePswd on it) for 10 minutes. */
+HSM_API hsm_rc hsm_tfa_challenge(hsm_client *c, size_t srv,
+                                 uint8_t digest[HSM_TFA_DIGEST_LEN]);
+HSM_API hsm_rc hsm_login_2fa(hsm_client *c, size_t srv, hsm_user_type type,
+                             const char *name, const char *password,
+                             const hsm_second_factor *f);
+HSM_API hsm_rc hsm_create_user_2fa(hsm_client *c, size_t srv, hsm_user_type type,
+                                   const char *name, const char *password,
+                                   const hsm_second_factor *f);
+/* Without a second factor (hsm_change_password) a 2FA user loses 2FA and
+ * the key; with one, its key becomes the user's 2FA and quorum key. */
+HSM_API hsm_rc hsm_change_password_2fa(hsm_client *c, size_t srv, hsm_user_type type,
+                                       const char *name, const char *password,
+                                       const hsm_second_factor *f);
 /* A user's record sealed under the cluster masking key (by id, or by name
  * when user_id is 0); free *blob with free(). Insert keeps the id if free. */
 HSM_API hsm_rc hsm_user_extract_masked(hsm_client *c, size_t srv, uint32_t user_id,
@@ -504,6 +538,78 @@ HSM_API hsm_rc hsm_sign(hsm_client *c, uint32_t handle, uint32_t mech, const uin
 HSM_API hsm_rc hsm_verify(hsm_client *c, uint32_t handle, uint32_t mech, const uint8_t *data,
                           size_t len, const uint8_t *sig, size_t siglen,
                           hsm_node_status *st);
+
+/* ---- Quorum (M of N) authentication --------------------------------------
+ * Services whose operations a quorum of officers approves, registered quorum
+ * keys, tokens and their approvals (quorum-authentication*.md). */
+enum {
+	HSM_SERVICE_USER_MGMT = 3,    /* createUser, deleteUser, changePswd of another */
+	HSM_SERVICE_MISC_CO = 4,      /* setMValue */
+};
+#define HSM_QUORUM_M_MAX 8              /* largest M value */
+#define HSM_QUORUM_REG_TOKEN_MAX 245    /* registration token of registerQuorumPubKey */
+#define HSM_QUORUM_SIG_MAX 512          /* a signature (RSA-2048: 256 bytes) */
+#define HSM_QUORUM_PUBKEY_MAX 1024      /* DER SubjectPublicKeyInfo */
+#define HSM_QUORUM_MAX_TOKENS 1024      /* tokens one HSM holds */
+#define HSM_QUORUM_MAX_APPROVALS 16     /* approvals given for one token */
+#define HSM_QUORUM_TOKEN_LEN 32         /* random bytes of one node's token */
+#define HSM_QUORUM_TOKEN_FILE_MAX 8192  /* the file getToken writes */
+
+/* "USER_MGMT", "MISC_CO"; NULL for a service that does not exist. */
+HSM_API const char *hsm_service_name(uint32_t service);
+
+/* One node's token as getToken and listTokens report it. */
+typedef struct {
+	uint32_t id;
+	uint32_t service;
+	uint32_t node_id;
+	char hsm_id[32];
+	uint32_t key_handle;          /* 0: the token names no key */
+	char user[HSM_USER_NAME_MAX + 1];
+	uint8_t value[HSM_QUORUM_TOKEN_LEN];
+	uint32_t validity_s;          /* seconds left */
+	uint32_t required;            /* the service's M value now */
+	uint32_t napprovals;
+	char approvers[HSM_QUORUM_MAX_APPROVALS][HSM_USER_NAME_MAX + 1];
+} hsm_quorum_token;
+
+typedef struct {
+	size_t count;
+	hsm_quorum_token *tokens;
+} hsm_quorum_token_list;
+
+HSM_API void hsm_quorum_token_list_free(hsm_quorum_token_list *l);
+
+/* One approval: who signed the token file, and the signature (RSA PKCS #1
+ * v1.5 over the SHA-256 of the whole file, as openssl dgst -sha256 -sign). */
+typedef struct {
+	hsm_user_type type;
+	const char *name;
+	const uint8_t *signature;
+	size_t signature_len;
+} hsm_approval;
+
+/* registerQuorumPubKey: the logged-in CO registers its RSA-2048 public key
+ * (DER SubjectPublicKeyInfo), proving possession with a signature over the
+ * registration token. */
+HSM_API hsm_rc hsm_register_quorum_key(hsm_client *c, size_t srv, hsm_user_type type,
+                                       const char *name, const uint8_t *reg_token,
+                                       size_t reg_len, const uint8_t *sig, size_t sig_len,
+                                       const uint8_t *pubkey_der, size_t der_len);
+/* A new token of the logged-in CO (name) for service, held by this session. */
+HSM_API hsm_rc hsm_get_token(hsm_client *c, size_t srv, uint32_t service,
+                             const char *name, hsm_quorum_token *out);
+/* The token file for tokens of one request from several servers, in the
+ * order given (doc/protocol.md, section 10); free *file with free(). */
+HSM_API hsm_rc hsm_token_file_build(const hsm_quorum_token *tokens, size_t n,
+                                    char **file, size_t *len);
+/* Gives a server the signed token file and the approvals of its token. */
+HSM_API hsm_rc hsm_approve_token(hsm_client *c, size_t srv, const uint8_t *file,
+                                 size_t len, const hsm_approval *approvals, size_t n);
+/* The tokens this session holds on the server. */
+HSM_API hsm_rc hsm_list_tokens(hsm_client *c, size_t srv, hsm_quorum_token_list *out);
+HSM_API hsm_rc hsm_get_m_value(hsm_client *c, size_t srv, uint32_t service, uint32_t *m);
+HSM_API hsm_rc hsm_set_m_value(hsm_client *c, size_t srv, uint32_t service, uint32_t m);
 
 /* findAllKeys: how a key relates to the user asked about. */
 enum {

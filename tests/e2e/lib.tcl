@@ -276,18 +276,18 @@ proc sim {args} {
 
 # ---- clusters ----------------------------------------------------------------
 
-# with_cluster {nodes N activate PASSWORD init ARGS} BODY: a new cluster in a
-# temp dir on free ports (ARGS: more hsm-sim init options), started;
-# activated (PRECO admin gets PASSWORD) when asked.
+# with_cluster {nodes N activate PASSWORD init {ARGS}} BODY: a new cluster in a
+# temp dir on free ports (ARGS go to hsm-sim init), started; activated (PRECO
+# admin gets PASSWORD) when asked.
 # The cluster is always stopped and removed afterwards; when anything failed,
 # its directory is kept and the node logs are printed.
 proc with_cluster {opts body} {
 	set nodes [expr {[dict exists $opts nodes] ? [dict get $opts nodes] : 3}]
+	set init [expr {[dict exists $opts init] ? [dict get $opts init] : {}}]
 	set fails $::Tally(fail)
 	set saved_test $::Tally(test)
 	set ::Tally(test) "cluster setup"
-	set init_args [expr {[dict exists $opts init] ? [dict get $opts init] : {}}]
-	set ok [expr {![catch {cluster_create $nodes $init_args} msg]}]
+	set ok [expr {![catch {cluster_create $nodes $init} msg]}]
 	if {$ok && [dict exists $opts activate]} {
 		set ok [expr {![catch {activate_in_session [dict get $opts activate]} msg]}]
 		cmu_close_all
@@ -307,10 +307,10 @@ proc with_cluster {opts body} {
 
 # Initializes and starts a cluster; retries with a new directory when a port
 # picked at init time was taken before start.
-proc cluster_create {nodes {init_args {}}} {
+proc cluster_create {nodes {init {}}} {
 	for {set attempt 1} {$attempt <= 3} {incr attempt} {
 		set dir [exec mktemp -d [file join $::Tally(tmp) cluster.XXXXXX]]
-		set r [sim init $dir --nodes $nodes --base-port 0 {*}$init_args]
+		set r [sim init $dir --nodes $nodes --base-port 0 {*}$init]
 		if {[dict get $r code] == 0} {
 			foreach {- k id} [regexp -all -inline -line \
 					      {^  node (\d+): \S+ \((hsm-[^)]+)\)$} [dict get $r out]] {
@@ -385,21 +385,6 @@ proc node_pid {k} {
 		abort "node $k is not running: $out"
 	}
 	return $pid
-}
-
-# SIGKILL for node k, then waits until its pid file is free: the kernel may
-# still be tearing the process down (its lock held) after its sockets are
-# closed, and a restart that comes too early finds it "already running".
-proc kill_node {k} {
-	set pid [node_pid $k]
-	exec kill -KILL $pid
-	for {set i 0} {$i < 100} {incr i} {
-		if {[dict get [sim status $::Cluster(dir) --node $k] code] != 0} {
-			return $pid
-		}
-		after 50
-	}
-	abort "node $k (pid $pid) still holds its pid file 5 s after SIGKILL"
 }
 
 # ---- the rest of the harness ---------------------------------------------------

@@ -13,6 +13,10 @@ E2E_SUITES = \
 	tests/e2e/sim-durability.exp \
 	tests/e2e/sim-concurrency.exp
 
+# Two-factor authentication; tfa.tcl signs as the operator would, with openssl.
+E2E_SUITES += tests/e2e/cmu-2fa.exp
+EXTRA_DIST += tests/e2e/tfa.tcl scripts/2fa-sign
+
 TESTS += $(E2E_SUITES)
 EXTRA_DIST += $(E2E_SUITES) tests/e2e/lib.tcl tests/e2e/session.tcl tests/e2e/cmu.tcl
 
@@ -28,3 +32,13 @@ tests_tools_user_race_SOURCES = tests/tools/user-race.c
 tests_tools_user_race_LDADD = $(E2E_TOOL_LIBS)
 tests_tools_kill_durability_SOURCES = tests/tools/kill-durability.c
 tests_tools_kill_durability_LDADD = $(E2E_TOOL_LIBS)
+
+# Quorum (M of N): the walk-through of the quorum pages, the refusals, and a
+# client that skips CMU (tests/tools/quorum-bypass) against the nodes.
+QUORUM_SUITES = tests/e2e/cmu-quorum.exp tests/e2e/cmu-quorum-refusals.exp \
+	tests/e2e/quorum-bypass.exp
+TESTS += $(QUORUM_SUITES)
+EXTRA_DIST += $(QUORUM_SUITES) tests/e2e/quorum.tcl
+check_PROGRAMS += tests/tools/quorum-bypass
+tests_tools_quorum_bypass_SOURCES = tests/tools/quorum-bypass.c
+tests_tools_quorum_bypass_LDADD = $(E2E_TOOL_LIBS)

@@ -80,17 +80,47 @@ decode_crypto_or_wrap(unsigned which, struct hrd *r)
 	}
 }
 
+/* The quorum family (proto-quorum.c). */
+static void
+decode_quorum(unsigned which, struct hrd *r)
+{
+	struct msg_register_key reg;
+	struct msg_get_token gt;
+	hsm_quorum_token tok;
+	hsm_quorum_token_list toks;
+	struct msg_approve_token ap;
+	uint32_t service, m;
+	switch (which) {
+	case 0: if (msg_register_key_decode(r, &reg) == 0) msg_register_key_clear(&reg); break;
+	case 1: if (msg_get_token_decode(r, &gt) == 0) msg_get_token_clear(&gt); break;
+	case 2: (void)msg_token_decode(r, &tok); break;
+	case 3: if (msg_token_list_decode(r, &toks) == 0) hsm_quorum_token_list_free(&toks); break;
+	case 4: (void)msg_approve_token_decode(r, &ap); break;
+	case 5: (void)msg_m_value_decode(r, &service, &m); break;
+	}
+}
+
 #define USER_OR_KEY_DECODERS 14u
 #define CRYPTO_OR_WRAP_DECODERS 10u
+#define QUORUM_DECODERS 6u
+/* The two-factor family (proto-tfa.c); its second factor is reached through
+ * the user request with flag bit 1. */
+#define TFA_DECODERS 1u
 
 static void
 decode_message(uint8_t which, struct hrd *r)
 {
-	unsigned k = which % (USER_OR_KEY_DECODERS + CRYPTO_OR_WRAP_DECODERS);
+	const unsigned quorum = USER_OR_KEY_DECODERS + CRYPTO_OR_WRAP_DECODERS;
+	unsigned k = which % (quorum + QUORUM_DECODERS + TFA_DECODERS);
+	uint8_t digest[TFA_DIGEST_LEN];
 	if (k < USER_OR_KEY_DECODERS)
 		decode_user_or_key(k, r);
-	else
+	else if (k < quorum)
 		decode_crypto_or_wrap(k - USER_OR_KEY_DECODERS, r);
+	else if (k < quorum + QUORUM_DECODERS)
+		decode_quorum(k - quorum, r);
+	else
+		(void)msg_tfa_challenge_decode(r, digest);
 }
 
 int

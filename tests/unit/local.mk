@@ -49,6 +49,14 @@ tests_unit_test_mask_SOURCES = tests/unit/test-mask.c $(UNIT_HELPER)
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_SIM_LIBS)
 
+# Cloned clusters: the masking domain and store_make_clone.
+UNIT_TESTS_CLONE = tests/unit/test-clone
+check_PROGRAMS += $(UNIT_TESTS_CLONE)
+TESTS += $(UNIT_TESTS_CLONE)
+tests_unit_test_clone_SOURCES = tests/unit/test-clone.c $(UNIT_HELPER) $(UNIT_DB_HELPER)
+tests_unit_test_clone_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_clone_LDADD = $(UNIT_SIM_LIBS)
+
 # The public API only: linked against the installed-to-be library.
 tests_unit_test_config_SOURCES = tests/unit/test-config.c $(UNIT_HELPER)
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
@@ -81,3 +89,35 @@ TESTS += $(UNIT_TESTS_KEYGEN)
 tests_unit_test_keygen_SOURCES = tests/unit/test-keygen.c $(UNIT_HELPER)
 tests_unit_test_keygen_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keygen_LDADD = $(UNIT_SIM_LIBS)
+
+# Quorum (M of N): the node's rules (quorum.c) on a real database, the token
+# file every node reads, and CMU's approval-file parser.
+UNIT_TESTS_QUORUM = tests/unit/test-quorum tests/unit/test-quorum-files
+check_PROGRAMS += $(UNIT_TESTS_QUORUM)
+TESTS += $(UNIT_TESTS_QUORUM)
+
+tests_unit_test_quorum_SOURCES = tests/unit/test-quorum.c $(UNIT_HELPER) $(UNIT_DB_HELPER)
+tests_unit_test_quorum_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_quorum_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_quorum_files_SOURCES = tests/unit/test-quorum-files.c $(UNIT_HELPER) \
+	cloudhsm_mgmt_util/approval-file.c
+tests_unit_test_quorum_files_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_quorum_files_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cloudhsm_mgmt_util
+tests_unit_test_quorum_files_LDADD = $(UNIT_COMMON_LIBS)
+
+# Two-factor authentication: the node's challenges, signature checks and
+# rules (test-tfa), and CMU's authdata file (test-authdata).
+UNIT_TESTS_TFA = tests/unit/test-tfa tests/unit/test-authdata
+check_PROGRAMS += $(UNIT_TESTS_TFA)
+TESTS += $(UNIT_TESTS_TFA)
+
+tests_unit_test_tfa_SOURCES = tests/unit/test-tfa.c $(UNIT_HELPER)
+tests_unit_test_tfa_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tfa_LDADD = $(UNIT_SIM_LIBS)
+
+tests_unit_test_authdata_SOURCES = tests/unit/test-authdata.c $(UNIT_HELPER) \
+	cloudhsm_mgmt_util/authdata.c cloudhsm_mgmt_util/authdata.h
+tests_unit_test_authdata_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cloudhsm_mgmt_util
+tests_unit_test_authdata_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_authdata_LDADD = libhsmutil.la $(JSONC_LIBS) $(OPENSSL_LIBS) $(CUNIT_LIBS)

@@ -256,7 +256,8 @@ user_call(struct session *s, uint16_t op, unsigned type, const char *name, const
           uint8_t flags)
 {
 	struct hbuf p;
-	struct msg_user_req m = { (uint8_t)type, flags, (char *)name, (char *)pw };
+	struct msg_user_req m = { .user_type = (uint8_t)type, .flags = flags,
+	                          .name = (char *)name, .password = (char *)pw };
 	hbuf_init(&p);
 	msg_user_req_encode(&p, &m);
 	hsm_rc rc = call(s, op, &p, NULL);
@@ -642,8 +643,10 @@ test_bad_frames_and_unknown_opcodes(void)
 static void
 build_payload(uint16_t op, struct hbuf *p)
 {
-	struct msg_user_req with_pw = { HSM_USER_CU, 0, "some_user", "some-password" };
-	struct msg_user_req no_pw = { HSM_USER_CU, 0, "some_user", NULL };
+	struct msg_user_req with_pw = { .user_type = HSM_USER_CU, .flags = 0,
+	                                .name = "some_user", .password = "some-password" };
+	struct msg_user_req no_pw = { .user_type = HSM_USER_CU, .flags = 0,
+	                              .name = "some_user", .password = NULL };
 	struct msg_user_ref ref = { 0, "some_user" };
 	static const uint8_t blob[40] = { 1 };
 	struct msg_blob b = { blob, sizeof(blob) };
@@ -1016,7 +1019,6 @@ test_masked_round_trip(void)
 	CU_ASSERT_PTR_NULL(memmem(by_name.data, by_name.len, "traveller", 9));
 	CU_ASSERT_EQUAL(extract_user(co, 0, "nobody", NULL), HSM_RC_USER_DOES_NOT_EXIST);
 	CU_ASSERT_EQUAL(extract_user(co, 999, "", NULL), HSM_RC_USER_DOES_NOT_EXIST);
-	CU_ASSERT_EQUAL(insert_user(co, by_name.data, by_name.len), HSM_RC_USER_ALREADY_EXISTS);
 	CU_ASSERT_EQUAL(delete_user(co, HSM_USER_CU, "traveller"), HSM_RC_SUCCESS);
 	CU_ASSERT_EQUAL(insert_user(co, by_name.data, by_name.len), HSM_RC_SUCCESS);
 	struct store_user u;
@@ -1059,6 +1061,53 @@ test_masked_insert_id_taken(void)
 	CU_ASSERT_EQUAL(logout(co), HSM_RC_SUCCESS);
 	sess_close(co);
 	hbuf_free(&blob);
+}
+
+/* syncUser onto a user of the same name and type rotates its credentials
+ * (the copy's password, key and failures; the id stays); another type is
+ * refused and changes nothing. */
+static void
+test_masked_insert_rotates(void)
+{
+	CU_ASSERT_FATAL(plant_user("officer", HSM_USER_CO, "officer-pw") != 0);
+	uint32_t id = plant_user("traveller", HSM_USER_CU, "old-pw");
+	struct session *co = session_as(HSM_USER_CO, "officer", "officer-pw");
+	CU_ASSERT_FATAL(id != 0 && co != NULL);
+	struct hbuf blob, officer;
+	struct store_user u;
+	hbuf_init(&blob);
+	hbuf_init(&officer);
+	CU_ASSERT_EQUAL_FATAL(change_pswd(co, HSM_USER_CU, "traveller", "new-pw-1"), HSM_RC_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(store_user_set_failures(direct, id, 1), 0);
+	CU_ASSERT_EQUAL(extract_user(co, id, "", &blob), HSM_RC_SUCCESS);
+	CU_ASSERT_EQUAL(extract_user(co, 0, "officer", &officer), HSM_RC_SUCCESS);
+	/* The destination still has the old password and another id. */
+	CU_ASSERT_EQUAL(delete_user(co, HSM_USER_CU, "traveller"), HSM_RC_SUCCESS);
+	CU_ASSERT(plant_user("squatter", HSM_USER_CU, "squatter-pw") == id);
+	uint32_t here = plant_user("TRAVELLER", HSM_USER_CU, "old-pw");
+	CU_ASSERT_FATAL(here != 0 && here != id);
+	CU_ASSERT_EQUAL(insert_user(co, blob.data, blob.len), HSM_RC_SUCCESS);
+	CU_ASSERT(store_user_find(direct, "traveller", &u) == 0 && u.id == here &&
+	          u.failures == 1 && u.type == HSM_USER_CU);
+	CU_ASSERT_TRUE(password_is("traveller", "new-pw-1"));
+	CU_ASSERT_FALSE(password_is("traveller", "old-pw"));
+	CU_ASSERT_TRUE(password_is("squatter", "squatter-pw"));
+	/* The officer's copy onto a CU of that name: refused, nothing changes. */
+	CU_ASSERT_EQUAL(logout(co), HSM_RC_SUCCESS);
+	sess_close(co);
+	CU_ASSERT_EQUAL_FATAL(store_user_find(direct, "officer", &u), 0);
+	CU_ASSERT_EQUAL_FATAL(store_user_delete(direct, u.id), 0);
+	CU_ASSERT_FATAL(plant_user("officer2", HSM_USER_CO, "officer2-pw") != 0);
+	CU_ASSERT_FATAL(plant_user("officer", HSM_USER_CU, "cu-pw") != 0);
+	co = session_as(HSM_USER_CO, "officer2", "officer2-pw");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(co);
+	CU_ASSERT_EQUAL(insert_user(co, officer.data, officer.len), HSM_RC_USER_ALREADY_EXISTS);
+	CU_ASSERT(store_user_find(direct, "officer", &u) == 0 && u.type == HSM_USER_CU);
+	CU_ASSERT_TRUE(password_is("officer", "cu-pw"));
+	CU_ASSERT_EQUAL(logout(co), HSM_RC_SUCCESS);
+	sess_close(co);
+	hbuf_free(&blob);
+	hbuf_free(&officer);
 }
 
 static hsm_rc
@@ -1166,6 +1215,7 @@ static CU_TestInfo user_tests[] = {
 	{ "changePswd rules", test_change_pswd_rules },
 	{ "masked user round trip", test_masked_round_trip },
 	{ "masked user whose id was taken", test_masked_insert_id_taken },
+	{ "masked user onto one of its name", test_masked_insert_rotates },
 	{ "masked user tampering", test_masked_tampering },
 	{ "audit log holds no password", test_audit_has_no_passwords },
 	CU_TEST_INFO_NULL,

@@ -948,9 +948,28 @@ test_insert_clone(void)
 	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_SUCCESS);
 	CU_ASSERT_EQUAL(opens(H(2, 5), &k), 0);
 	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_INVALID_INPUT);  /* handle taken */
-	k.handle = H(NODE_ID, 5);                                        /* our own node */
+	/* Our own node id: only a handle this database never handed out. */
+	uint32_t h;
+	for (int i = 0; i < 9; i++)
+		CU_ASSERT_EQUAL_FATAL(next_handle(&h), 0);                /* next: seq 10 */
+	k.handle = H(NODE_ID, 5);
 	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_INVALID_INPUT);
 	CU_ASSERT_EQUAL(opens(H(NODE_ID, 5), NULL), 1);
+	k.handle = H(NODE_ID, 12);                                        /* past our sequence */
+	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_SUCCESS);
+	CU_ASSERT_EQUAL(opens(H(NODE_ID, 12), &k), 0);
+	/* A clone's window: sequence numbers its source kept for itself. */
+	CU_ASSERT_EQUAL_FATAL(cu_db_exec(node.db_path, "INSERT INTO meta VALUES "
+	                                 "('clone_window_start', '4'), ('clone_window_end', '7')"), 0);
+	k.handle = H(NODE_ID, 6);
+	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_SUCCESS);
+	k.handle = H(NODE_ID, 7);
+	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_INVALID_INPUT);
+	CU_ASSERT_EQUAL(opens(H(NODE_ID, 7), NULL), 1);
+	/* New keys then step over the copy taken in past our sequence. */
+	CU_ASSERT(create_aes(s, "", false, &h) == HSM_RC_SUCCESS && h == H(NODE_ID, 10));
+	CU_ASSERT(create_aes(s, "", false, &h) == HSM_RC_SUCCESS && h == H(NODE_ID, 11));
+	CU_ASSERT(create_aes(s, "", false, &h) == HSM_RC_SUCCESS && h == H(NODE_ID, 13));
 	k.handle = H(2, 6);
 	k.flags &= ~(uint32_t)KF_TOKEN;                                  /* a session key */
 	CU_ASSERT_EQUAL(keys_insert_clone(s, &k), HSM_RC_INVALID_INPUT);

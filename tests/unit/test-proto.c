@@ -125,6 +125,9 @@ test_op_names(void)
 		{ OP_LIST_USERS, "LIST_USERS" }, { OP_CREATE_USER, "CREATE_USER" },
 		{ OP_DELETE_USER, "DELETE_USER" }, { OP_CHANGE_PSWD, "CHANGE_PSWD" },
 		{ OP_EXTRACT_USER, "EXTRACT_USER" }, { OP_INSERT_USER, "INSERT_USER" },
+		{ OP_REGISTER_QUORUM_KEY, "REGISTER_QUORUM_KEY" }, { OP_GET_TOKEN, "GET_TOKEN" },
+		{ OP_APPROVE_TOKEN, "APPROVE_TOKEN" }, { OP_LIST_TOKENS, "LIST_TOKENS" },
+		{ OP_GET_M_VALUE, "GET_M_VALUE" }, { OP_SET_M_VALUE, "SET_M_VALUE" },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CU_ASSERT_STRING_EQUAL(proto_op_name(names[i].op), names[i].name);
@@ -204,7 +207,8 @@ dec_hello(struct hrd *r, struct hbuf *out)
 static void
 enc_user_req_pw(struct hbuf *b)
 {
-	struct msg_user_req m = { HSM_USER_CU, LOGIN_FLAG_CU_ONLY, "alice", "s3cret-pw" };
+	struct msg_user_req m = { .user_type = HSM_USER_CU, .flags = LOGIN_FLAG_CU_ONLY,
+	                          .name = "alice", .password = "s3cret-pw" };
 	msg_user_req_encode(b, &m);
 }
 
@@ -225,7 +229,8 @@ static int dec_user_req_nopw(struct hrd *r, struct hbuf *o) { return dec_user_re
 static void
 enc_user_req_nopw(struct hbuf *b)
 {
-	struct msg_user_req m = { HSM_USER_CO, 0, "officer_1", NULL };
+	struct msg_user_req m = { .user_type = HSM_USER_CO, .flags = 0,
+	                          .name = "officer_1", .password = NULL };
 	msg_user_req_encode(b, &m);
 }
 
@@ -545,6 +550,162 @@ dec_user_keys(struct hrd *r, struct hbuf *out)
 	return 0;
 }
 
+/* The quorum family (proto-quorum.c). */
+static const uint8_t sample_sig[256] = { 0x5a, 0x01, 0x02 };
+
+static void
+enc_register_key(struct hbuf *b)
+{
+	static const uint8_t der[] = { 0x30, 0x82, 0x01, 0x22 };
+	struct msg_register_key m = {
+		HSM_USER_CO, "officer1", { (const uint8_t *)"token to be signed\n", 19 },
+		{ sample_sig, sizeof(sample_sig) }, { der, sizeof(der) },
+	};
+	msg_register_key_encode(b, &m);
+}
+
+static int
+dec_register_key(struct hrd *r, struct hbuf *out)
+{
+	struct msg_register_key m;
+	if (msg_register_key_decode(r, &m) != 0)
+		return -1;
+	msg_register_key_encode(out, &m);
+	msg_register_key_clear(&m);
+	return 0;
+}
+
+static void
+enc_get_token(struct hbuf *b)
+{
+	struct msg_get_token m = { HSM_SERVICE_USER_MGMT, "officer1" };
+	msg_get_token_encode(b, &m);
+}
+
+static int
+dec_get_token(struct hrd *r, struct hbuf *out)
+{
+	struct msg_get_token m;
+	if (msg_get_token_decode(r, &m) != 0)
+		return -1;
+	msg_get_token_encode(out, &m);
+	msg_get_token_clear(&m);
+	return 0;
+}
+
+static hsm_quorum_token
+sample_quorum_token(uint32_t id, uint32_t napprovals)
+{
+	hsm_quorum_token t = { .id = id, .service = 3, .node_id = 1, .hsm_id = "hsm-abcdefghijk",
+	                       .user = "officer1", .validity_s = 506, .required = 2,
+	                       .napprovals = napprovals };
+	memset(t.value, 0xc3, sizeof(t.value));
+	for (uint32_t i = 0; i < napprovals; i++)
+		snprintf(t.approvers[i], sizeof(t.approvers[i]), "officer%u", i + 1);
+	return t;
+}
+
+static void
+enc_token(struct hbuf *b)
+{
+	hsm_quorum_token t = sample_quorum_token(1, 2);
+	msg_token_encode(b, &t);
+}
+
+static int
+dec_token(struct hrd *r, struct hbuf *out)
+{
+	hsm_quorum_token t;
+	if (msg_token_decode(r, &t) != 0 || hrd_end(r) != 0)
+		return -1;
+	msg_token_encode(out, &t);
+	return 0;
+}
+
+static void
+enc_token_list(struct hbuf *b)
+{
+	hsm_quorum_token t[2] = { sample_quorum_token(1, 0), sample_quorum_token(2, 16) };
+	msg_token_list_encode(b, t, 2);
+}
+
+static int
+dec_token_list(struct hrd *r, struct hbuf *out)
+{
+	hsm_quorum_token_list l;
+	if (msg_token_list_decode(r, &l) != 0)
+		return -1;
+	msg_token_list_encode(out, l.tokens, l.count);
+	hsm_quorum_token_list_free(&l);
+	return 0;
+}
+
+static void
+enc_approve(struct hbuf *b)
+{
+	struct msg_approve_token m = { .file = { (const uint8_t *)"hsm-sim quorum token\n", 21 },
+	                               .count = 2 };
+	m.approvals[0] = (struct msg_approval){ HSM_USER_CO, "officer1",
+	                                        { sample_sig, sizeof(sample_sig) } };
+	m.approvals[1] = (struct msg_approval){ HSM_USER_CO, "officer2", { sample_sig, 7 } };
+	msg_approve_token_encode(b, &m);
+}
+
+static int
+dec_approve(struct hrd *r, struct hbuf *out)
+{
+	struct msg_approve_token m;
+	if (msg_approve_token_decode(r, &m) != 0)
+		return -1;
+	msg_approve_token_encode(out, &m);
+	return 0;
+}
+
+static void
+enc_m_value(struct hbuf *b)
+{
+	uint32_t m = 2;
+	msg_m_value_encode(b, HSM_SERVICE_MISC_CO, &m);
+}
+
+static int
+dec_m_value(struct hrd *r, struct hbuf *out)
+{
+	uint32_t service, m;
+	if (msg_m_value_decode(r, &service, &m) != 0)
+		return -1;
+	msg_m_value_encode(out, service, &m);
+	return 0;
+}
+
+/* The two-factor family: a login with its second factor, a challenge. */
+static void
+enc_user_req_tfa(struct hbuf *b)
+{
+	struct msg_user_req m = { .user_type = HSM_USER_CO, .flags = USER_REQ_FLAG_TFA,
+	                          .name = "alice", .password = "s3cret-pw" };
+	m.tfa = (struct msg_tfa){ blob_bytes, sizeof(blob_bytes), blob_bytes, 3 };
+	msg_user_req_encode(b, &m);
+}
+
+static void
+enc_tfa_challenge(struct hbuf *b)
+{
+	uint8_t d[TFA_DIGEST_LEN];
+	memset(d, 0x3c, sizeof(d));
+	msg_tfa_challenge_encode(b, d);
+}
+
+static int
+dec_tfa_challenge(struct hrd *r, struct hbuf *out)
+{
+	uint8_t d[TFA_DIGEST_LEN];
+	if (msg_tfa_challenge_decode(r, d) != 0)
+		return -1;
+	msg_tfa_challenge_encode(out, d);
+	return 0;
+}
+
 static const struct codec codecs[] = {
 	{ "hello", enc_hello, dec_hello },
 	{ "user_req+password", enc_user_req_pw, dec_user_req_pw },
@@ -568,6 +729,14 @@ static const struct codec codecs[] = {
 	{ "verify_req", enc_verify_req, dec_verify_req },
 	{ "find_all_req", enc_find_all, dec_find_all },
 	{ "user_keys", enc_user_keys, dec_user_keys },
+	{ "register_key", enc_register_key, dec_register_key },
+	{ "get_token", enc_get_token, dec_get_token },
+	{ "token", enc_token, dec_token },
+	{ "token_list", enc_token_list, dec_token_list },
+	{ "approve_token", enc_approve, dec_approve },
+	{ "m_value", enc_m_value, dec_m_value },
+	{ "user_req+2fa", enc_user_req_tfa, dec_user_req_pw },
+	{ "tfa_challenge", enc_tfa_challenge, dec_tfa_challenge },
 };
 #define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
 
@@ -940,6 +1109,63 @@ test_fixed_fields_bounds(void)
 	hbuf_free(&out);
 }
 
+static void
+test_quorum_round_trip_and_caps(void)
+{
+	struct hbuf b;
+	struct hrd r;
+	hbuf_init(&b);
+	hsm_quorum_token t = sample_quorum_token(9, 2), back;
+	msg_token_encode(&b, &t);
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_token_decode(&r, &back), 0);
+	CU_ASSERT_EQUAL(hrd_end(&r), 0);
+	CU_ASSERT_EQUAL(memcmp(&t, &back, sizeof(t)), 0);
+	/* More approvers than HSM_QUORUM_MAX_APPROVALS. */
+	hbuf_reset(&b);
+	t.napprovals = 0;
+	msg_token_encode(&b, &t);            /* ends with the count */
+	hbuf_patch_u32(&b, b.len - 4, HSM_QUORUM_MAX_APPROVALS + 1);
+	for (unsigned i = 0; i <= HSM_QUORUM_MAX_APPROVALS; i++)
+		hbuf_put_str(&b, "officer");
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_token_decode(&r, &back), -1);
+	/* A list longer than HSM_QUORUM_MAX_TOKENS, or than the frame holds. */
+	hsm_quorum_token_list l;
+	hbuf_reset(&b);
+	hbuf_put_u32(&b, HSM_QUORUM_MAX_TOKENS + 1);
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_token_list_decode(&r, &l), -1);
+	hbuf_reset(&b);
+	hbuf_put_u32(&b, 3);
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_token_list_decode(&r, &l), -1);
+	/* A registration token of 246 bytes, a signature of 513. */
+	uint8_t big[HSM_QUORUM_SIG_MAX + 1] = { 0 };
+	struct msg_register_key reg = { HSM_USER_CO, "o", { big, HSM_QUORUM_REG_TOKEN_MAX + 1 },
+	                                { big, 1 }, { big, 1 } };
+	hbuf_reset(&b);
+	msg_register_key_encode(&b, &reg);
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_register_key_decode(&r, &reg), -1);
+	struct msg_approve_token ap = { .file = { big, 1 }, .count = 1 };
+	ap.approvals[0] = (struct msg_approval){ HSM_USER_CO, "o", { big, sizeof(big) } };
+	hbuf_reset(&b);
+	msg_approve_token_encode(&b, &ap);
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_approve_token_decode(&r, &ap), -1);
+	/* Seventeen approvals. */
+	hbuf_reset(&b);
+	hbuf_put_bytes(&b, big, 1);
+	hbuf_put_u32(&b, HSM_QUORUM_MAX_APPROVALS + 1);
+	hrd_init(&r, b.data, b.len);
+	CU_ASSERT_EQUAL(msg_approve_token_decode(&r, &ap), -1);
+	CU_ASSERT_STRING_EQUAL(hsm_service_name(3), "USER_MGMT");
+	CU_ASSERT_STRING_EQUAL(hsm_service_name(4), "MISC_CO");
+	CU_ASSERT_PTR_NULL(hsm_service_name(5));
+	hbuf_free(&b);
+}
+
 /* ---- mutation fuzzing ---------------------------------------------------------- */
 
 struct fuzz_stats {
@@ -1145,6 +1371,7 @@ static CU_TestInfo codec_tests[] = {
 	{ "user_list bad entries", test_user_list_bad_entries },
 	{ "cluster_info counts and ports", test_cluster_info_absurd_counts },
 	{ "fixed-size fields and caps", test_fixed_fields_bounds },
+	{ "quorum tokens, approvals, caps", test_quorum_round_trip_and_caps },
 	CU_TEST_INFO_NULL,
 };
 
