@@ -15,7 +15,7 @@ bin_hsm_sim_LDADD += libhsmcfg.la
 # called configure on the PATH would only confuse, so it is cloudhsm-configure.
 CONFIGURE_TOOL_SOURCES = configure-tool/configure.h configure-tool/main.c \
 	configure-tool/address.c configure-tool/ssl.c
-CONFIGURE_TOOL_LIBS = libhsmclient.la libhsmcfg.la libhsmutil.la \
+CONFIGURE_TOOL_LIBS = libhsmclient.la libhsmcfg.la libhsmcommon.la libhsmutil.la \
 	$(OPENSSL_LIBS) $(JSONC_LIBS) $(PTHREAD_LIBS)
 if SDK3_LAYOUT
 bin_PROGRAMS += bin/configure

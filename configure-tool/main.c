@@ -22,13 +22,22 @@ static const char syntax[] =
 	"          --ssl --pkey <private key file> --cert <certificate file>\n"
 	"          --cmu <ENI IP address>\n";
 
+static void report(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* "configure: " and the message on stderr, without the newline. */
+static void
+report(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+}
+
 void
 conf_error(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", program_invocation_short_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -73,9 +82,8 @@ static int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", program_invocation_short_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: %sTry '%s -h' for more information.\n", syntax,
 	        program_invocation_short_name);

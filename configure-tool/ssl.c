@@ -15,6 +15,7 @@
 
 #include "cfg-sdk3.h"
 #include "configure.h"
+#include "tls.h"
 #include "util.h"
 
 /* An encrypted key is refused rather than prompted for: the tools load it
@@ -27,17 +28,6 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 	(void)rwflag;
 	(void)u;
 	return -1;
-}
-
-static void
-openssl_reason(char *buf, size_t len)
-{
-	unsigned long e = ERR_get_error();
-	if (e == 0)
-		hsm_strlcpy(buf, "no detail", len);
-	else
-		ERR_error_string_n(e, buf, len);
-	ERR_clear_error();
 }
 
 /* The first certificate of path and, after it, the chain that came with it. */
@@ -85,11 +75,11 @@ verify_chain(X509 *leaf, STACK_OF(X509) *chain, const char *cert_path, const cha
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	int rc = -1;
 	if (store == NULL || ctx == NULL || X509_STORE_load_file(store, ca) != 1) {
-		openssl_reason(why, sizeof(why));
+		tls_error_string(why, sizeof(why));
 		hsm_errf(err, errlen, "%s: cannot load the CA certificate: %s", ca, why);
 	} else if (X509_STORE_CTX_init(ctx, store, leaf, chain) != 1 ||
 	           X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) != 1) {
-		openssl_reason(why, sizeof(why));
+		tls_error_string(why, sizeof(why));
 		hsm_errf(err, errlen, "--cert %s: cannot be checked: %s", cert_path, why);
 	} else if (X509_verify_cert(ctx) != 1) {
 		int e = X509_STORE_CTX_get_error(ctx);
