@@ -39,12 +39,14 @@ cmd_list_users_exec(struct cmu *cmu, int argc, char **argv)
 	hsm_rc rcs[HSM_MAX_SERVERS];
 	memset(lists, 0, sizeof(lists));
 	cmu_run_in_scope(cmu, list_one, lists, rcs);
+	cmu_complete_forget_users();
 	for (size_t i = 0; i < hsm_server_count(cmu->client); i++) {
 		if (!cmu_in_scope(cmu, i))
 			continue;
 		if (rcs[i] == HSM_RC_SUCCESS) {
 			printf("Users on server %zu(%s):\n", i, cmu_server_label(cmu, i));
 			print_user_table(&lists[i]);
+			cmu_complete_learn_users(&lists[i]);
 		} else {
 			cmu_print_failure(cmu, "listUsers", i, rcs[i]);
 		}

@@ -56,6 +56,12 @@ cmu_lookup(const char *word, bool *ambiguous)
 	return *ambiguous ? NULL : found;
 }
 
+const struct cmu_cmd *
+cmu_command_at(size_t i)
+{
+	return i < ARRAY_SIZE(cmu_table) ? cmu_table[i] : NULL;
+}
+
 void
 cmu_print_usage(const struct cmu_cmd *cmd)
 {

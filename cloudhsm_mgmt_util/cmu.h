@@ -108,4 +108,13 @@ extern const struct cmu_cmd cmd_register_quorum_pub_key_entry, cmd_get_m_value_e
 extern const struct cmu_cmd cmd_get_token_entry, cmd_approve_token_entry,
 	cmd_list_tokens_entry;
 
+/* complete.c: tab completion (command names, then each command's arguments),
+ * with the user names and ids of the last listUsers. */
+void cmu_complete(void *ctx, int argc, char **argv, const char *word,
+                  struct shell_completion *out);
+void cmu_complete_forget_users(void);
+void cmu_complete_learn_users(const hsm_user_list *list);
+/* cmd.c: the i-th entry of the command table, NULL past the end. */
+const struct cmu_cmd *cmu_command_at(size_t i);
+
 #endif

@@ -109,12 +109,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	shell_init(&cmu.sh);
+	shell_set_completion(&cmu.sh, cmu_complete, &cmu);
 	if (connect_all(&cmu) == 0) {
 		fprintf(stderr, "%s: %s: no server could be reached\n", PROGRAM, cfg);
 		hsm_client_close(cmu.client);
 		return 1;
 	}
 	command_loop(&cmu);
+	cmu_complete_forget_users();
 	hsm_client_close(cmu.client);
 	return 0;
 }

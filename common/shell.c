@@ -23,7 +23,8 @@ shell_init(struct shell *sh)
 		/* Readline 8.1 wraps prompts in bracketed-paste escapes; the tools
 		 * print their prompt bytes and nothing else. */
 		rl_variable_bind("enable-bracketed-paste", "off");
-		/* No file-name completion: commands take passwords, not paths mostly. */
+		/* TAB completes only what a tool offers (shell_set_completion):
+		 * readline's default would list files for a password. */
 		rl_bind_key('\t', rl_insert);
 	}
 }
@@ -137,4 +138,103 @@ shell_split(char *line, char **argv, int max)
 		argv[n++] = w;
 	}
 	return n;
+}
+
+/* ---- completion -------------------------------------------------------------- */
+
+struct shell_completion {
+	const char *word;
+	char **items;
+	size_t count, cap;
+	bool files;
+};
+
+static struct {
+	shell_complete_fn fn;
+	void *ctx;
+	struct shell_completion offer;   /* of the completion in progress */
+	size_t next;                     /* the generator's position */
+} completion;
+
+void
+shell_offer(struct shell_completion *out, const char *candidate)
+{
+	if (strncmp(candidate, out->word, strlen(out->word)) != 0)
+		return;
+	for (size_t i = 0; i < out->count; i++)
+		if (strcmp(out->items[i], candidate) == 0)
+			return;
+	if (out->count == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 16;
+		char **grown = realloc(out->items, cap * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		out->items = grown;
+		out->cap = cap;
+	}
+	char *copy = strdup(candidate);
+	if (copy != NULL)
+		out->items[out->count++] = copy;
+}
+
+void
+shell_offer_files(struct shell_completion *out)
+{
+	out->files = true;
+}
+
+static void
+offer_clear(struct shell_completion *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		free(o->items[i]);
+	free(o->items);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Readline frees what it is given; each call hands out the next match. */
+static char *
+next_offer(const char *text, int state)
+{
+	(void)text;
+	if (state == 0)
+		completion.next = 0;
+	if (completion.next >= completion.offer.count)
+		return NULL;
+	return strdup(completion.offer.items[completion.next++]);
+}
+
+static char **
+attempt_completion(const char *text, int start, int end)
+{
+	(void)end;
+	char *before = strndup(rl_line_buffer, (size_t)start), *argv[SHELL_MAX_ARGS];
+	rl_attempted_completion_over = 1;
+	if (before == NULL)
+		return NULL;
+	int argc = shell_split(before, argv, SHELL_MAX_ARGS);
+	char **matches = NULL;
+	offer_clear(&completion.offer);
+	completion.offer.word = text;
+	if (argc >= 0) {
+		completion.fn(completion.ctx, argc, argv, text, &completion.offer);
+		matches = completion.offer.files
+		          ? rl_completion_matches(text, rl_filename_completion_function)
+		          : rl_completion_matches(text, next_offer);
+	}
+	offer_clear(&completion.offer);
+	free(before);
+	return matches;
+}
+
+void
+shell_set_completion(struct shell *sh, shell_complete_fn fn, void *ctx)
+{
+	completion.fn = fn;
+	completion.ctx = ctx;
+	if (!sh->tty)
+		return;
+	rl_attempted_completion_function = attempt_completion;
+	rl_completer_word_break_characters = (char *)" \t";
+	rl_bind_key('\t', rl_complete);
 }

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <openssl/crypto.h>
 
@@ -79,28 +81,41 @@ write_all_fd(int fd, const void *data, size_t n)
 }
 
 int
+hsm_write_file_staged(const char *path, const void *data, size_t n, unsigned mode,
+                      char *tmp, size_t tmplen)
+{
+	if (snprintf(tmp, tmplen, "%s.tmpXXXXXX", path) >= (int)tmplen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	int rc = fchmod(fd, (mode_t)mode) == 0 && write_all_fd(fd, data, n) == 0 &&
+	         fsync(fd) == 0 ? 0 : -1;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc != 0) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
+	}
+	return rc;
+}
+
+int
 hsm_write_file_atomic(const char *path, const void *data, size_t n, unsigned mode)
 {
 	size_t len = strlen(path) + 16;
 	char *tmp = malloc(len);
 	if (tmp == NULL)
 		return -1;
-	snprintf(tmp, len, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		return -1;
-	}
-	int rc = fchmod(fd, (mode_t)mode) == 0 && write_all_fd(fd, data, n) == 0 &&
-	         fsync(fd) == 0 ? 0 : -1;
-	if (close(fd) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1;
-	if (rc != 0) {
+	int rc = hsm_write_file_staged(path, data, n, mode, tmp, len);
+	if (rc == 0 && rename(tmp, path) != 0) {
 		int saved = errno;
 		unlink(tmp);
 		errno = saved;
+		rc = -1;
 	}
 	free(tmp);
 	return rc;
@@ -141,4 +156,37 @@ hsm_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A label of letters, digits and inner hyphens, 1 to 63 characters. */
+static bool
+dns_label_valid(const char *l, size_t len)
+{
+	if (len == 0 || len > 63 || l[0] == '-' || l[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = l[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool
+hsm_host_valid(const char *h)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET, h, addr) == 1 || inet_pton(AF_INET6, h, addr) == 1)
+		return true;
+	size_t len = strlen(h);
+	if (len == 0 || len > 253)
+		return false;
+	const char *label = h, *last = h;
+	for (const char *dot; (dot = strchr(label, '.')) != NULL; label = dot + 1)
+		if (!dns_label_valid(label, (size_t)(dot - label)))
+			return false;
+	last = label;
+	/* An all-digit last label is a mistyped IPv4 address (10.0.0, 256.1.1.1). */
+	return dns_label_valid(last, strlen(last)) && strspn(last, "0123456789") != strlen(last);
 }

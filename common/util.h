@@ -18,11 +18,18 @@ void hsm_errf(char *err, size_t errlen, const char *fmt, ...)
 /* Parses a decimal unsigned integer in [min, max] with nothing after it. */
 bool hsm_parse_uint(const char *s, unsigned long min, unsigned long max,
                     unsigned long *out);
+/* Writes data into a new temporary file beside path (its name goes to tmp),
+ * with mode, synced; renaming it over path is the caller's commit. */
+int hsm_write_file_staged(const char *path, const void *data, size_t n, unsigned mode,
+                          char *tmp, size_t tmplen);
 /* Writes a whole file atomically (temporary file, fsync, rename). */
 int hsm_write_file_atomic(const char *path, const void *data, size_t n,
                           unsigned mode);
 /* Reads a whole file of at most max bytes; *data is NUL-terminated. */
 int hsm_read_file(const char *path, size_t max, char **data, size_t *n);
+/* An IPv4 or IPv6 literal, or a DNS name (letters, digits, inner hyphens;
+ * the last label not all digits, so 10.0.0 is not taken for a name). */
+bool hsm_host_valid(const char *host);
 /* Monotonic clock in milliseconds. */
 uint64_t hsm_now_ms(void);
 

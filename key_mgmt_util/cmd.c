@@ -103,6 +103,12 @@ kmu_lookup(const char *name)
 	return NULL;
 }
 
+const struct kmu_cmd *
+kmu_command_at(size_t i)
+{
+	return i < ARRAY_SIZE(kmu_table) ? kmu_table[i] : NULL;
+}
+
 void
 kmu_print_help(const struct kmu_cmd *cmd)
 {

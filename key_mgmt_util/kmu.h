@@ -65,6 +65,12 @@ int kmu_execute(struct kmu *k, int argc, char **argv);
 void kmu_print_help(const struct kmu_cmd *cmd);
 void kmu_print_listing(void);
 
+/* The i-th entry of the command table, NULL past the end. */
+const struct kmu_cmd *kmu_command_at(size_t i);
+/* complete.c: tab completion from the command and option tables. */
+void kmu_complete(void *ctx, int argc, char **argv, const char *word,
+                  struct shell_completion *out);
+
 /* opts.c */
 bool kmu_set(const struct kmu_args *a, const char *flag);
 const char *kmu_str(const struct kmu_args *a, const char *flag);

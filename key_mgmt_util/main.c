@@ -140,6 +140,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct kmu k = { .singlecmd = i < argc };
 	shell_init(&k.sh);
+	shell_set_completion(&k.sh, kmu_complete, &k);
 	if (open_cluster(&k, cfg ? cfg : default_config()) != 0) {
 		hsm_client_close(k.client);
 		return 1;

@@ -9,10 +9,9 @@
 
 #include <json-c/json.h>
 
+#include "cfg-json.h"
 #include "client-internal.h"
 #include "util.h"
-
-#define CONFIG_MAX_BYTES (1024u * 1024u)
 
 hsm_client *
 client_alloc(void)
@@ -49,51 +48,6 @@ client_add_server(hsm_client *c, const char *name, const char *hostname, unsigne
 	    (key && !s->key_file))
 		return -1;
 	return 0;
-}
-
-static json_object *
-config_parse_file(const char *path, char *err, size_t errlen)
-{
-	char *text;
-	size_t len;
-	if (hsm_read_file(path, CONFIG_MAX_BYTES, &text, &len) != 0) {
-		hsm_errf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	json_tokener *tok = json_tokener_new();
-	if (tok == NULL) {
-		hsm_errf(err, errlen, "%s: out of memory", path);
-		free(text);
-		return NULL;
-	}
-	/* The terminating NUL tells json-c that a bare literal ("true") ends. */
-	json_object *root = json_tokener_parse_ex(tok, text, (int)len + 1);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	/* Whitespace after the document is fine; anything else is not. */
-	while (root != NULL && jerr == json_tokener_success && end < len &&
-	       strchr(" \t\r\n", text[end]) != NULL)
-		end++;
-	if (end > len)
-		end = len;
-	if (root == NULL || jerr != json_tokener_success || end != len) {
-		const char *why = jerr == json_tokener_continue ||
-		                  jerr == json_tokener_error_parse_eof ? "the document ends too early"
-		                : jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-		                : root != NULL ? "unexpected data after the document"
-		                               : "the document ends too early";
-		hsm_errf(err, errlen, "%s: not valid JSON: %s at byte %zu", path, why, end);
-		json_object_put(root);
-		root = NULL;
-	}
-	json_tokener_free(tok);
-	free(text);
-	if (root != NULL && !json_object_is_type(root, json_type_object)) {
-		hsm_errf(err, errlen, "%s: not valid: the top level must be a JSON object", path);
-		json_object_put(root);
-		root = NULL;
-	}
-	return root;
 }
 
 /* Relative file names in a config are relative to the config's directory. */
@@ -249,7 +203,7 @@ hsm_client_open_cmu(const char *path, char *err, size_t errlen)
 		errlen = sizeof(local);
 	}
 	err[0] = '\0';
-	json_object *root = config_parse_file(path, err, errlen);
+	json_object *root = cfg_parse_file(path, err, errlen);
 	if (root == NULL)
 		return NULL;
 	hsm_client *c = client_alloc();
@@ -299,7 +253,7 @@ hsm_client_open_kmu(const char *path, char *err, size_t errlen)
 		errlen = sizeof(local);
 	}
 	err[0] = '\0';
-	json_object *root = config_parse_file(path, err, errlen), *server;
+	json_object *root = cfg_parse_file(path, err, errlen), *server;
 	if (root == NULL)
 		return NULL;
 	hsm_client *c = client_alloc();

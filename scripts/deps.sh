@@ -6,10 +6,15 @@ set -euo pipefail
 HSM_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config \
 libssl-dev openssl libreadline-dev zlib1g-dev libsqlite3-dev libjson-c-dev \
 libcunit1-dev expect jq"
+# The installation suites (tests/pkg): systemd-analyze checks hsm-sim@.service.
+HSM_DEB_PACKAGES="$HSM_DEB_PACKAGES systemd"
+# scripts/test-packages: the Debian build and a clean Debian 12 root.
+HSM_PKG_DEB_PACKAGES="debhelper dpkg-dev debootstrap"
 
+# Installs what is missing of HSM_DEB_PACKAGES and of the packages named.
 hsm_install_deps() {
 	local missing=()
-	for p in $HSM_DEB_PACKAGES; do
+	for p in $HSM_DEB_PACKAGES "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 			missing+=("$p")
 	done

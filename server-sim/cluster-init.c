@@ -20,6 +20,7 @@
 
 #include <openssl/rand.h>
 
+#include "cluster-init-sdk3.h"
 #include "cluster-init.h"
 #include "sim-args.h"
 #include "sim-cmd.h"
@@ -46,13 +47,15 @@ static const struct sim_opt init_opts[] = {
 	  .help = "make a clone of the cluster whose node FILE is a backup of" },
 	{ .name = "masking-key", .meta = "KEYFILE", .id = SIM_OPT_MASKING_KEY, .is_string = true,
 	  .help = "that cluster's masking key (its nodeK/masking.key), with --from-backup" },
+	{ .name = "sdk3-root", .meta = "ROOT", .id = SIM_OPT_SDK3_ROOT, .is_string = true,
+	  .help = "also point the SDK 3 layout in ROOT (/opt/cloudhsm) at the cluster" },
 	{ .name = NULL },
 };
 
 const struct sim_cmd_entry sim_entry_init = {
 	.name = "init",
 	.synopsis = "DIR [--nodes N] [--host H] [--base-port P] [--token-validity SECONDS] "
-	            "[--from-backup FILE --masking-key KEYFILE]",
+	            "[--from-backup FILE --masking-key KEYFILE] [--sdk3-root ROOT]",
 	.summary = "Create a new cluster in DIR, which must not exist or be empty; "
 	           "with --from-backup, a clone of another cluster.",
 	.pos_names = { "DIR" },
@@ -66,6 +69,8 @@ const struct sim_cmd_entry sim_entry_init = {
 struct init_run {
 	struct cluster c;
 	const struct init_source *source;   /* a clone's, or NULL */
+	const char *sdk3_root;              /* --sdk3-root, or NULL */
+	struct init_sdk3 sdk3;
 	bool created_dir;
 	bool locked;          /* only then is anything in DIR ours to remove */
 	bool wrote_files;
@@ -79,41 +84,13 @@ static const char *const init_top_files[] = {
 	INIT_CMU_CONFIG, INIT_CLIENT_CONFIG, CLUSTER_FILE,
 };
 
-/* An IP literal, or a DNS name of letters, digits, '-' and '.'. */
-static bool
-valid_host(const char *h)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-	if (inet_pton(AF_INET, h, addr) == 1 || inet_pton(AF_INET6, h, addr) == 1)
-		return true;
-	size_t len = strlen(h), label = 0;
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char ch = h[i];
-		bool edge = i == 0 || h[i - 1] == '.' || i + 1 == len || h[i + 1] == '.';
-		if (ch == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		           (ch >= '0' && ch <= '9') || (ch == '-' && !edge)) {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0;
-}
-
 static int
 check_options(const struct sim_args *a)
 {
 	const struct sim_cmd_entry *e = &sim_entry_init;
 	const char *host = a->str[SIM_OPT_HOST];
 	unsigned long base = a->num[SIM_OPT_BASE_PORT], nodes = a->num[SIM_OPT_NODES];
-	if (!valid_host(host)) {
+	if (!hsm_host_valid(host)) {
 		sim_usage_error(e, "--host: '%s' is neither an IP address nor a DNS name", host);
 		return -1;
 	}
@@ -309,7 +286,8 @@ block_termination(sigset_t *saved)
 	sigprocmask(SIG_BLOCK, &set, saved);
 }
 
-/* cluster.json goes last: a directory without it is not a cluster. */
+/* cluster.json goes last: a directory without it is not a cluster. The SDK 3
+ * layout is staged before and switched over right after it. */
 static int
 write_cluster(struct init_run *r)
 {
@@ -328,11 +306,15 @@ write_cluster(struct init_run *r)
 			goto out;
 	if (init_configs_write(&r->c, err, sizeof(err)) != 0)
 		goto out;
+	if (r->sdk3_root != NULL && init_sdk3_stage(&r->sdk3, &r->c, err, sizeof(err)) != 0)
+		goto out;
 	if (interrupted()) {
 		hsm_errf(err, sizeof(err), "%s: interrupted; nothing created", r->c.dir);
 		goto out;
 	}
 	rc = cluster_save(&r->c, err, sizeof(err));
+	if (rc == 0 && r->sdk3_root != NULL)
+		rc = init_sdk3_commit(&r->sdk3, err, sizeof(err));
 out:
 	init_pki_free(&pki);
 	if (rc != 0)
@@ -385,6 +367,25 @@ print_summary(const struct cluster *c, const struct init_source *source)
 		       sim_endpoint(&c->nodes[k], endpoint, sizeof(endpoint)), c->nodes[k].hsm_id);
 }
 
+static void
+print_sdk3_summary(const struct init_sdk3 *s)
+{
+	printf("  SDK 3 configs in:          %s (%s, %s)\n", s->etc, INIT_CMU_CONFIG,
+	       INIT_CLIENT_CONFIG);
+}
+
+/* --sdk3-root must name an installed layout before anything is created. */
+static int
+prepare_sdk3(struct init_run *r, const struct sim_args *a)
+{
+	char err[PATH_MAX + 256];
+	r->sdk3_root = a->str[SIM_OPT_SDK3_ROOT];
+	if (r->sdk3_root == NULL || init_sdk3_prepare(&r->sdk3, r->sdk3_root, err, sizeof(err)) == 0)
+		return 0;
+	sim_warn("%s", err);
+	return -1;
+}
+
 static int
 init_cluster(struct init_run *r, const struct sim_args *a)
 {
@@ -399,6 +400,8 @@ init_cluster(struct init_run *r, const struct sim_args *a)
 		close(r->dir_fd);
 	if (rc == 0)
 		print_summary(&r->c, r->source);
+	if (rc == 0 && r->sdk3_root != NULL)
+		print_sdk3_summary(&r->sdk3);
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	return rc;
 }
@@ -416,6 +419,8 @@ sim_cmd_init(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.dir_fd = -1;
+	if (prepare_sdk3(&r, &a) != 0)
+		return SIM_EXIT_FAIL;
 	/* The backup is checked before DIR is touched: a bad one leaves nothing. */
 	if (a.set[SIM_OPT_FROM_BACKUP]) {
 		if (init_source_load(&source, a.str[SIM_OPT_FROM_BACKUP],
@@ -428,5 +433,7 @@ sim_cmd_init(int argc, char **argv)
 	int rc = init_cluster(&r, &a);
 	if (r.source != NULL)
 		init_source_free(&source);
+	if (r.sdk3_root != NULL)
+		init_sdk3_release(&r.sdk3);
 	return rc == 0 ? SIM_EXIT_OK : SIM_EXIT_FAIL;
 }

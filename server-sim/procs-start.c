@@ -117,8 +117,8 @@ launch(const struct cluster *c, unsigned k, struct node_start *s)
 	return s->child > 0 ? 0 : -1;
 }
 
-static bool
-accepts_connections(const struct cluster_node *n)
+bool
+sim_node_accepts(const struct cluster_node *n)
 {
 	char err[256];
 	int fd = tcp_connect(n->host, n->port, CONNECT_TIMEOUT_MS, err, sizeof(err));
@@ -138,7 +138,7 @@ wait_ready(const struct cluster_node *n, struct node_start *s, uint64_t deadline
 	for (;;) {
 		if (waitpid(s->child, &wstatus, WNOHANG) == s->child)
 			break;
-		if (pidfile_running(s->pid_path) == s->child && accepts_connections(n))
+		if (pidfile_running(s->pid_path) == s->child && sim_node_accepts(n))
 			return true;
 		if (hsm_now_ms() >= deadline) {
 			kill(s->child, SIGKILL);

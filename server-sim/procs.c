@@ -21,8 +21,9 @@
 #define POLL_MS 50u
 
 static const struct sim_opt run_opts[] = {
-	{ .name = "node", .meta = "K", .id = SIM_OPT_NODE, .required = true,
-	  .min = 0, .max = CLUSTER_MAX_NODES - 1, .help = "the node to serve" },
+	{ .name = "node", .meta = "K", .id = SIM_OPT_NODE,
+	  .min = 0, .max = CLUSTER_MAX_NODES - 1,
+	  .help = "the node to serve (default: every node, each its own process)" },
 	{ .name = "idle-timeout", .meta = "SECONDS", .id = SIM_OPT_IDLE_TIMEOUT,
 	  .min = 1, .max = 604800, .dflt = NODE_DEFAULT_IDLE_TIMEOUT,
 	  .help = "close sessions idle this long (default 1800)" },
@@ -40,8 +41,8 @@ static const struct sim_opt select_opts[] = {
 
 const struct sim_cmd_entry sim_entry_run = {
 	.name = "run",
-	.synopsis = "DIR --node K [--idle-timeout SECONDS] [--max-sessions N]",
-	.summary = "Serve node K in the foreground, logging to stderr, until SIGTERM or SIGINT.",
+	.synopsis = "DIR [--node K] [--idle-timeout SECONDS] [--max-sessions N]",
+	.summary = "Serve node K (or every node) in the foreground, logging to stderr, until SIGTERM or SIGINT.",
 	.pos_names = { "DIR" }, .min_pos = 1, .max_pos = 1,
 	.opts = run_opts, .exec = sim_cmd_run,
 };
@@ -79,6 +80,8 @@ sim_cmd_run(int argc, char **argv)
 	};
 	/* Whatever the node creates (database journals, logs) is its alone. */
 	umask(077);
+	if (!a.set[SIM_OPT_NODE])
+		return sim_serve_all(&c, &opts);
 	/* Started through /proc/self/exe, ps would otherwise call us "exe". */
 	prctl(PR_SET_NAME, "hsm-sim", 0, 0, 0);
 	return node_run(c.dir, first, &opts);

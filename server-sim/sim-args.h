@@ -26,6 +26,7 @@ enum sim_opt_id {
 	SIM_OPT_TOKEN_VALIDITY,
 	SIM_OPT_FROM_BACKUP,
 	SIM_OPT_MASKING_KEY,
+	SIM_OPT_SDK3_ROOT,
 	SIM_OPT_COUNT
 };
 
@@ -93,6 +94,12 @@ int sim_select_nodes(const struct cluster *c, const struct sim_args *a,
 int sim_node_file(const struct cluster *c, unsigned k, const char *name,
                   char *out, size_t outlen);
 void sim_sleep_ms(unsigned ms);
+/* Node n takes a TCP connection within half a second (procs-start.c). */
+bool sim_node_accepts(const struct cluster_node *n);
+struct node_opts;
+/* hsm-sim run DIR without --node: every node as a child in the foreground,
+ * until SIGTERM, SIGINT or SIGHUP (procs-serve.c). Returns the exit status. */
+int sim_serve_all(const struct cluster *c, const struct node_opts *o);
 /* "host:port", or "[host]:port" for an IPv6 address. */
 const char *sim_endpoint(const struct cluster_node *n, char *buf, size_t len);
 
