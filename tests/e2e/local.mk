@@ -40,5 +40,9 @@ QUORUM_SUITES = tests/e2e/cmu-quorum.exp tests/e2e/cmu-quorum-refusals.exp \
 TESTS += $(QUORUM_SUITES)
 EXTRA_DIST += $(QUORUM_SUITES) tests/e2e/quorum.tcl
 check_PROGRAMS += tests/tools/quorum-bypass
-tests_tools_quorum_bypass_SOURCES = tests/tools/quorum-bypass.c
+# What the bypass tools share; approvers' keys and signatures of cu-quorum.c.
+BYPASS_HELPER = tests/tools/bypass.c tests/tools/bypass.h tests/unit/cu-quorum.c \
+	tests/unit/cu-quorum.h
+tests_tools_quorum_bypass_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_tools_quorum_bypass_SOURCES = tests/tools/quorum-bypass.c $(BYPASS_HELPER)
 tests_tools_quorum_bypass_LDADD = $(E2E_TOOL_LIBS)

@@ -9,5 +9,6 @@ KQUORUM_SUITES += tests/kmu/key-quorum-bypass.exp
 TESTS += tests/kmu/key-quorum-bypass.exp
 EXTRA_DIST += tests/kmu/key-quorum-bypass.exp
 check_PROGRAMS += tests/tools/key-quorum-bypass
-tests_tools_key_quorum_bypass_SOURCES = tests/tools/key-quorum-bypass.c
+tests_tools_key_quorum_bypass_SOURCES = tests/tools/key-quorum-bypass.c $(BYPASS_HELPER)
+tests_tools_key_quorum_bypass_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_tools_key_quorum_bypass_LDADD = $(E2E_TOOL_LIBS)

@@ -6,71 +6,12 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
+#include "bypass.h"
+#include "cu-quorum.h"
 #include "hsmclient.h"
 
-static unsigned checks, failures;
-static size_t nservers;
 static uint32_t priv, aes;        /* alice's keys: m_value 2, shared with bob */
-
-static void
-expect_rc(const char *what, size_t srv, hsm_rc got, hsm_rc want)
-{
-	checks++;
-	if (got == want)
-		return;
-	failures++;
-	printf("FAIL: %s on server %zu: got 0x%x (%s), want 0x%x (%s)\n", what, srv, got,
-	       hsm_rc_name(got) ? hsm_rc_name(got) : "?", want,
-	       hsm_rc_name(want) ? hsm_rc_name(want) : "?");
-}
-
-static hsm_client *
-logged_in(const char *cfg, hsm_user_type type, const char *name, const char *pw)
-{
-	char err[512];
-	hsm_client *c = hsm_client_open_cmu(cfg, err, sizeof(err));
-	if (c == NULL) {
-		printf("FAIL: %s\n", err);
-		exit(1);
-	}
-	nservers = hsm_server_count(c);
-	for (size_t i = 0; i < nservers; i++) {
-		expect_rc("connect", i, hsm_server_connect(c, i, err, sizeof(err)), HSM_RC_SUCCESS);
-		expect_rc("login", i, hsm_login(c, i, type, name, pw), HSM_RC_SUCCESS);
-	}
-	return c;
-}
-
-/* RSA PKCS #1 v1.5 over SHA-256, what an approver's openssl makes. */
-static size_t
-sign_as(EVP_PKEY *k, const void *data, size_t len, uint8_t *sig)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t n = HSM_QUORUM_SIG_MAX;
-	if (ctx == NULL || EVP_DigestSignInit_ex(ctx, NULL, "SHA256", NULL, NULL, k, NULL) != 1 ||
-	    EVP_DigestSign(ctx, sig, &n, data, len) != 1)
-		n = 0;
-	EVP_MD_CTX_free(ctx);
-	return n;
-}
-
-static void
-register_key(hsm_client *c, const char *name, EVP_PKEY *k)
-{
-	static const char reg[] = "token to be signed\n";
-	uint8_t sig[HSM_QUORUM_SIG_MAX];
-	unsigned char *der = NULL;
-	int dl = i2d_PUBKEY(k, &der);
-	size_t sl = sign_as(k, reg, strlen(reg), sig);
-	for (size_t i = 0; i < nservers; i++)
-		expect_rc("registerQuorumPubKey CU", i,
-		          hsm_register_quorum_key(c, i, HSM_USER_CU, name, (const uint8_t *)reg,
-		                                  strlen(reg), sig, sl, der, (size_t)(dl > 0 ? dl : 0)),
-		          HSM_RC_SUCCESS);
-	OPENSSL_free(der);
-}
 
 /* ---- uses of the keys --------------------------------------------------------------- */
 
@@ -143,7 +84,8 @@ approve(hsm_client *c, size_t srv, const struct token *k, const char *const *nam
 	hsm_approval a[2];
 	for (size_t j = 0; j < n && j < 2; j++)
 		a[j] = (hsm_approval){ type, names[j], sigs[j],
-		                       sign_as(keys[j], k->file, k->len, sigs[j]) };
+		                       cu_sign_sha256(keys[j], k->file, k->len, sigs[j],
+		                                      HSM_QUORUM_SIG_MAX) };
 	return hsm_approve_token(c, srv, (const uint8_t *)k->file, k->len, a, n);
 }
 
@@ -258,13 +200,13 @@ main(int argc, char **argv)
 	}
 	priv = (uint32_t)strtoul(argv[5], NULL, 10);
 	aes = (uint32_t)strtoul(argv[6], NULL, 10);
-	EVP_PKEY *ka = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	EVP_PKEY *kb = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *ka = cu_rsa_key();
+	EVP_PKEY *kb = cu_rsa_key();
 	hsm_client *admin = logged_in(argv[1], HSM_USER_CO, "admin", argv[2]);
 	hsm_client *alice = logged_in(argv[1], HSM_USER_CU, "alice", argv[3]);
 	hsm_client *bob = logged_in(argv[1], HSM_USER_CU, "bob", argv[4]);
-	register_key(alice, "alice", ka);
-	register_key(bob, "bob", kb);
+	register_key(alice, HSM_USER_CU, "alice", ka);
+	register_key(bob, HSM_USER_CU, "bob", kb);
 	expect_no_use(alice, "no token");
 	attempt_wrong_opcodes(alice, admin);
 	attempt_bad_approvals(alice, bob, ka, kb);

@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
+#include "bypass.h"
+#include "cu-quorum.h"
 #include "hsmclient.h"
 
 #define OFFICER "bypass_officer"
@@ -16,76 +17,11 @@
 #define OTHER_CO "bypass_co2"
 #define STRAY "bypass_stray"
 
-static unsigned checks, failures;
-static size_t nservers;
-
-static void
-expect_rc(const char *what, size_t srv, hsm_rc got, hsm_rc want)
-{
-	checks++;
-	if (got == want)
-		return;
-	failures++;
-	printf("FAIL: %s on server %zu: got 0x%x (%s), want 0x%x (%s)\n", what, srv, got,
-	       hsm_rc_name(got) ? hsm_rc_name(got) : "?", want,
-	       hsm_rc_name(want) ? hsm_rc_name(want) : "?");
-}
-
-static void
-expect_true(const char *what, int ok)
-{
-	checks++;
-	if (!ok) {
-		failures++;
-		printf("FAIL: %s\n", what);
-	}
-}
-
-static hsm_client *
-logged_in(const char *cfg, const char *name, const char *pw)
-{
-	char err[512];
-	hsm_client *c = hsm_client_open_cmu(cfg, err, sizeof(err));
-	if (c == NULL) {
-		printf("FAIL: %s\n", err);
-		exit(1);
-	}
-	nservers = hsm_server_count(c);
-	for (size_t i = 0; i < nservers; i++) {
-		expect_rc("connect", i, hsm_server_connect(c, i, err, sizeof(err)), HSM_RC_SUCCESS);
-		expect_rc("login", i, hsm_login(c, i, HSM_USER_CO, name, pw), HSM_RC_SUCCESS);
-	}
-	return c;
-}
-
-/* ---- keys and signatures (what an approver does with openssl) ----------------- */
-
+/* Signatures as an approver's openssl makes them. */
 static size_t
 sign(EVP_PKEY *k, const void *data, size_t len, uint8_t *sig)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t n = HSM_QUORUM_SIG_MAX;
-	if (ctx == NULL || EVP_DigestSignInit_ex(ctx, NULL, "SHA256", NULL, NULL, k, NULL) != 1 ||
-	    EVP_DigestSign(ctx, sig, &n, data, len) != 1)
-		n = 0;
-	EVP_MD_CTX_free(ctx);
-	return n;
-}
-
-static void
-register_key(hsm_client *c, const char *name, EVP_PKEY *k)
-{
-	static const char reg[] = "token to be signed\n";
-	uint8_t sig[HSM_QUORUM_SIG_MAX];
-	unsigned char *der = NULL;
-	int dl = i2d_PUBKEY(k, &der);
-	size_t sl = sign(k, reg, strlen(reg), sig);
-	for (size_t i = 0; i < nservers; i++)
-		expect_rc("registerQuorumPubKey", i,
-		          hsm_register_quorum_key(c, i, HSM_USER_CO, name, (const uint8_t *)reg,
-		                                  strlen(reg), sig, sl, der, (size_t)(dl > 0 ? dl : 0)),
-		          HSM_RC_SUCCESS);
-	OPENSSL_free(der);
+	return cu_sign_sha256(k, data, len, sig, HSM_QUORUM_SIG_MAX);
 }
 
 /* ---- what the nodes hold, before and after --------------------------------------- */
@@ -250,9 +186,9 @@ set_up(hsm_client *admin, const char *cfg, EVP_PKEY *ka, EVP_PKEY *kb, struct co
 	expect_rc("extract a masked copy of the CU", 0,
 	          hsm_user_extract_masked(admin, 0, 0, VICTIM, &cp->victim, &cp->victim_len),
 	          HSM_RC_SUCCESS);
-	register_key(admin, "admin", ka);
-	*officer = logged_in(cfg, OFFICER, OFFICER_PW);
-	register_key(*officer, OFFICER, kb);
+	register_key(admin, HSM_USER_CO, "admin", ka);
+	*officer = logged_in(cfg, HSM_USER_CO, OFFICER, OFFICER_PW);
+	register_key(*officer, HSM_USER_CO, OFFICER, kb);
 	for (size_t i = 0; i < nservers; i++)
 		expect_rc("setMValue 3 2", i, hsm_set_m_value(admin, i, 3, 2), HSM_RC_SUCCESS);
 }
@@ -264,10 +200,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: quorum-bypass CMU_CONFIG ADMIN_PASSWORD\n");
 		return 2;
 	}
-	EVP_PKEY *ka = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	EVP_PKEY *kb = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	EVP_PKEY *kf = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	hsm_client *officer = NULL, *admin = logged_in(argv[1], "admin", argv[2]);
+	EVP_PKEY *ka = cu_rsa_key();
+	EVP_PKEY *kb = cu_rsa_key();
+	EVP_PKEY *kf = cu_rsa_key();
+	hsm_client *officer = NULL, *admin = logged_in(argv[1], HSM_USER_CO, "admin", argv[2]);
 	struct copies cp = { 0 };
 	set_up(admin, argv[1], ka, kb, &cp, &officer);
 	struct snapshot before, after;

@@ -93,7 +93,8 @@ tests_unit_test_keygen_LDADD = $(UNIT_SIM_LIBS)
 # Quorum (M of N): the node's rules (quorum.c) on a real database, the token
 # file every node reads, and the tools' approval-file parser (libhsmcli).
 UNIT_TESTS_QUORUM = tests/unit/test-quorum tests/unit/test-quorum-files
-UNIT_QUORUM_HELPER = tests/unit/cu-quorum.c tests/unit/cu-quorum.h
+UNIT_QUORUM_HELPER = tests/unit/cu-quorum.c tests/unit/cu-quorum.h \
+	tests/unit/cu-node.c tests/unit/cu-node.h
 check_PROGRAMS += $(UNIT_TESTS_QUORUM)
 TESTS += $(UNIT_TESTS_QUORUM)
 

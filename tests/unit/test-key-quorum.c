@@ -1,6 +1,5 @@
 /* test-key-quorum.c - quorum for keys (server-sim/quorum-keys.c, quorum.c) on
  * a real node database: who gets a key token, who approves it, what uses it. */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "cu-db.h"
+#include "cu-node.h"
 #include "cu-quorum.h"
 #include "cu-util.h"
 #include "keys.h"
@@ -40,17 +40,13 @@ static struct node node;
 static struct session alice, bob, officer;
 static struct store *st;
 
+static const struct store_identity identity = { 1, "cluster-kquorum", "hsm-kquorumtest", "" };
+
 static int
 suite_init(void)
 {
-	char err[512] = "";
-	struct store_identity id = { 1, "cluster-kquorum", "hsm-kquorumtest", "" };
-	template_dir = cu_mkdtemp("kquorum-template");
-	char *path = template_dir ? cu_path(template_dir, STORE_FILE) : NULL;
-	int rc = path && store_create(path, &id, err, sizeof(err)) == 0 ? 0 : -1;
-	if (rc != 0)
-		printf("template: %s\n", err);
-	free(path);
+	template_dir = cu_node_template("kquorum-template", &identity);
+	int rc = template_dir != NULL ? 0 : -1;
 	for (int i = 0; rc == 0 && i < NKEYS; i++) {
 		keys[i] = cu_rsa_key();
 		der_lens[i] = keys[i] ? cu_pubkey_der(keys[i], ders[i], sizeof(ders[i])) : 0;
@@ -68,43 +64,11 @@ suite_clean(void)
 	return 0;
 }
 
-static struct store *
-open_store(void)
-{
-	char err[512];
-	struct store *s = store_open(node.db_path, err, sizeof(err));
-	if (s == NULL)
-		printf("open: %s\n", err);
-	return s;
-}
-
-static void
-session_fill(struct session *s, uint64_t sid, uint32_t user, hsm_user_type type,
-             const char *name)
-{
-	memset(s, 0, sizeof(*s));
-	s->node = &node;
-	s->id = sid;
-	s->store = open_store();
-	s->logged_in = true;
-	s->user_id = user;
-	s->user_type = type;
-	snprintf(s->user_name, sizeof(s->user_name), "%s", name);
-}
-
 static void
 plant_user(const char *name, hsm_user_type type, int key)
 {
-	struct store_user u;
-	memset(&u, 0, sizeof(u));
-	snprintf(u.name, sizeof(u.name), "%s", name);
-	u.type = type;
-	u.iterations = 1000;
-	if (key >= 0) {
-		memcpy(u.pubkey, ders[key], der_lens[key]);
-		u.pubkey_len = (uint32_t)der_lens[key];
-	}
-	CU_ASSERT_EQUAL(store_user_insert(st, &u), 0);
+	CU_ASSERT(cu_plant_user(st, name, type, key >= 0 ? ders[key] : NULL,
+	                        key >= 0 ? der_lens[key] : 0) != 0);
 }
 
 /* An AES key of alice's shared with bob and dave. */
@@ -136,18 +100,9 @@ plant_key(uint32_t handle, uint32_t m_value, const char *id)
 static void
 setup(void)
 {
-	tmpdir = cu_mkdtemp("kquorum");
-	memset(&node, 0, sizeof(node));
-	node.id = 1;
-	snprintf(node.identity.hsm_id, sizeof(node.identity.hsm_id), "hsm-kquorumtest");
-	snprintf(node.db_path, sizeof(node.db_path), "%s/%s", tmpdir, STORE_FILE);
+	tmpdir = cu_node_setup(&node, template_dir, "kquorum", &identity);
 	memset(node.storage_key, 0x5a, sizeof(node.storage_key));
-	pthread_mutex_init(&node.lock, NULL);
-	char *tpl = cu_path(template_dir, STORE_FILE);
-	if (tpl == NULL || cu_copy_file(tpl, node.db_path) != 0)
-		printf("fixture: cannot copy the template\n");
-	free(tpl);
-	st = open_store();
+	st = cu_node_open(&node);
 	plant_user("alice", HSM_USER_CU, K_ALICE);
 	plant_user("bob", HSM_USER_CU, K_BOB);
 	plant_user("carol", HSM_USER_CU, K_CAROL);
@@ -156,9 +111,9 @@ setup(void)
 	plant_key(H_QUORUM, 2, "kq-quorum");
 	plant_key(H_PLAIN, 0, "kq-plain");
 	plant_key(H_OTHER, 3, "kq-other");
-	session_fill(&alice, 11, ALICE, HSM_USER_CU, "alice");
-	session_fill(&bob, 12, BOB, HSM_USER_CU, "bob");
-	session_fill(&officer, 13, OFFICER, HSM_USER_CO, "officer");
+	cu_session_fill(&alice, &node, 11, ALICE, HSM_USER_CU, "alice");
+	cu_session_fill(&bob, &node, 12, BOB, HSM_USER_CU, "bob");
+	cu_session_fill(&officer, &node, 13, OFFICER, HSM_USER_CO, "officer");
 }
 
 static void
@@ -168,9 +123,7 @@ teardown(void)
 	store_close(bob.store);
 	store_close(officer.store);
 	store_close(st);
-	pthread_mutex_destroy(&node.lock);
-	cu_rmtree(tmpdir);
-	tmpdir = NULL;
+	cu_node_teardown(&node, &tmpdir);
 }
 
 static long long
@@ -192,24 +145,11 @@ get_key_token(struct session *s, uint32_t service, uint32_t handle, const char *
               hsm_quorum_token *out)
 {
 	struct msg_get_key_token m = { service, handle, (char *)name };
-	struct hbuf req, reply;
-	struct hrd r;
-	hsm_rc rc = 0xffffffffu;
+	struct hbuf req;
 	hbuf_init(&req);
-	hbuf_init(&reply);
-	memset(out, 0, sizeof(*out));
 	msg_get_key_token_encode(&req, &m);
-	hrd_init(&r, req.data, req.len);
-	CU_ASSERT_EQUAL(op_get_key_token(s, &r, &reply, &rc), 0);
-	if (rc == HSM_RC_SUCCESS) {
-		hrd_init(&r, reply.data, reply.len);
-		CU_ASSERT_EQUAL(msg_token_decode(&r, out), 0);
-		CU_ASSERT_EQUAL(hrd_end(&r), 0);
-	} else {
-		CU_ASSERT_EQUAL(reply.len, 0);
-	}
+	hsm_rc rc = cu_call_for_token(op_get_key_token, s, &req, out);
 	hbuf_free(&req);
-	hbuf_free(&reply);
 	return rc;
 }
 
@@ -268,6 +208,26 @@ case_init(struct approval_case *c, struct session *s, uint32_t service, uint32_t
 {
 	memset(c, 0, sizeof(*c));
 	CU_ASSERT_EQUAL(get_key_token(s, service, handle, s->user_name, &c->t), HSM_RC_SUCCESS);
+	hbuf_init(&c->file);
+	CU_ASSERT_EQUAL(quorum_file_write(&c->file, &c->t, 1), 0);
+	c->m.file = (struct msg_blob){ c->file.data, c->file.len };
+}
+
+/* A token issued straight in the store (as of issued), and its token file. */
+static void
+case_of_issued(struct approval_case *c, struct session *s, uint32_t service, uint32_t handle,
+               uint64_t issued)
+{
+	struct store_token t = { .session = s->id, .owner = s->user_id, .service = service,
+	                         .key_handle = handle };
+	snprintf(t.owner_name, sizeof(t.owner_name), "%s", s->user_name);
+	memset(c, 0, sizeof(*c));
+	CU_ASSERT_EQUAL(quorum_token_issue(st, &t, issued, VALIDITY), HSM_RC_SUCCESS);
+	c->t = (hsm_quorum_token){ .id = t.id, .service = service, .node_id = node.id,
+	                           .key_handle = handle };
+	snprintf(c->t.hsm_id, sizeof(c->t.hsm_id), "%s", node.identity.hsm_id);
+	snprintf(c->t.user, sizeof(c->t.user), "%s", s->user_name);
+	memcpy(c->t.value, t.value, sizeof(c->t.value));
 	hbuf_init(&c->file);
 	CU_ASSERT_EQUAL(quorum_file_write(&c->file, &c->t, 1), 0);
 	c->m.file = (struct msg_blob){ c->file.data, c->file.len };
@@ -376,20 +336,8 @@ test_families_do_not_mix(void)
 	CU_ASSERT_EQUAL(approve(&bob, &c), HSM_RC_TOKEN_INVALID);
 	case_free(&c);
 
-	struct store_token t = { .session = officer.id, .owner = OFFICER,
-	                         .service = HSM_SERVICE_USER_MGMT };
-	snprintf(t.owner_name, sizeof(t.owner_name), "officer");
-	CU_ASSERT_EQUAL(store_m_value_set(st, HSM_SERVICE_USER_MGMT, 1), 0);
-	CU_ASSERT_EQUAL(quorum_token_issue(st, &t, quorum_now(), VALIDITY), HSM_RC_SUCCESS);
-	hsm_quorum_token w = { .id = t.id, .service = t.service, .node_id = 1 };
-	snprintf(w.hsm_id, sizeof(w.hsm_id), "%s", node.identity.hsm_id);
-	snprintf(w.user, sizeof(w.user), "officer");
-	memcpy(w.value, t.value, sizeof(w.value));
 	struct approval_case o;
-	memset(&o, 0, sizeof(o));
-	hbuf_init(&o.file);
-	CU_ASSERT_EQUAL(quorum_file_write(&o.file, &w, 1), 0);
-	o.m.file = (struct msg_blob){ o.file.data, o.file.len };
+	case_of_issued(&o, &officer, HSM_SERVICE_USER_MGMT, 0, quorum_now());
 	add(&o, HSM_USER_CO, "officer", K_OFFICER);
 	CU_ASSERT_EQUAL(quorum_approve_key(&officer, &o.m, quorum_now(), &id),
 	                HSM_RC_TOKEN_INVALID);
@@ -484,21 +432,9 @@ test_use_needs_this_key_service_and_session(void)
 static void
 test_expired_token(void)
 {
-	struct store_token t = { .session = alice.id, .owner = ALICE,
-	                         .service = HSM_SERVICE_USE_KEY, .key_handle = H_QUORUM };
-	snprintf(t.owner_name, sizeof(t.owner_name), "alice");
 	uint64_t then = quorum_now() - 2 * VALIDITY;
-	CU_ASSERT_EQUAL(quorum_token_issue(st, &t, then, VALIDITY), HSM_RC_SUCCESS);
-	hsm_quorum_token w = { .id = t.id, .service = t.service, .node_id = 1,
-	                       .key_handle = H_QUORUM };
-	snprintf(w.hsm_id, sizeof(w.hsm_id), "%s", node.identity.hsm_id);
-	snprintf(w.user, sizeof(w.user), "alice");
-	memcpy(w.value, t.value, sizeof(w.value));
 	struct approval_case c;
-	memset(&c, 0, sizeof(c));
-	hbuf_init(&c.file);
-	CU_ASSERT_EQUAL(quorum_file_write(&c.file, &w, 1), 0);
-	c.m.file = (struct msg_blob){ c.file.data, c.file.len };
+	case_of_issued(&c, &alice, HSM_SERVICE_USE_KEY, H_QUORUM, then);
 	add(&c, HSM_USER_CU, "alice", K_ALICE);
 	add(&c, HSM_USER_CU, "bob", K_BOB);
 	uint32_t id;

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "cu-db.h"
+#include "cu-node.h"
 #include "cu-quorum.h"
 #include "cu-util.h"
 #include "quorum-file.h"
@@ -57,18 +58,13 @@ static struct node node;
 static struct session sess, other;
 static struct store *st;
 
+static const struct store_identity identity = { 1, "cluster-quorum", "hsm-quorumtest1", "" };
+
 static int
 suite_db_init(void)
 {
-	char err[512] = "";
-	struct store_identity id = { 1, "cluster-quorum", "hsm-quorumtest1", "" };
-	template_dir = cu_mkdtemp("quorum-template");
-	char *path = template_dir ? cu_path(template_dir, STORE_FILE) : NULL;
-	int rc = path && store_create(path, &id, err, sizeof(err)) == 0 ? 0 : -1;
-	if (rc != 0)
-		printf("template: %s\n", err);
-	free(path);
-	return rc == 0 ? suite_keys_init() : -1;
+	template_dir = cu_node_template("quorum-template", &identity);
+	return template_dir != NULL ? suite_keys_init() : -1;
 }
 
 static int
@@ -82,56 +78,28 @@ suite_db_clean(void)
 static struct store *
 open_store(void)
 {
-	char err[512];
-	struct store *s = store_open(node.db_path, err, sizeof(err));
-	if (s == NULL)
-		printf("open: %s\n", err);
-	return s;
+	return cu_node_open(&node);
 }
 
 /* A session as node.c makes one, logged in as user id/name (a CO). */
 static void
 session_fill(struct session *s, uint64_t sid, uint32_t user, const char *name)
 {
-	memset(s, 0, sizeof(*s));
-	s->node = &node;
-	s->id = sid;
-	s->store = open_store();
-	s->logged_in = true;
-	s->user_id = user;
-	s->user_type = HSM_USER_CO;
-	snprintf(s->user_name, sizeof(s->user_name), "%s", name);
+	cu_session_fill(s, &node, sid, user, HSM_USER_CO, name);
 }
 
 /* Officers 3, 4, 5 with their keys; user 6 is a CU. */
 static uint32_t
 plant_user(const char *name, hsm_user_type type, int key)
 {
-	struct store_user u;
-	memset(&u, 0, sizeof(u));
-	snprintf(u.name, sizeof(u.name), "%s", name);
-	u.type = type;
-	u.iterations = 1000;
-	if (key >= 0) {
-		memcpy(u.pubkey, ders[key], der_lens[key]);
-		u.pubkey_len = (uint32_t)der_lens[key];
-	}
-	return store_user_insert(st, &u) == 0 ? u.id : 0;
+	return cu_plant_user(st, name, type, key >= 0 ? ders[key] : NULL,
+	                     key >= 0 ? der_lens[key] : 0);
 }
 
 static void
 setup(void)
 {
-	tmpdir = cu_mkdtemp("quorum");
-	memset(&node, 0, sizeof(node));
-	node.id = 1;
-	snprintf(node.identity.hsm_id, sizeof(node.identity.hsm_id), "hsm-quorumtest1");
-	snprintf(node.db_path, sizeof(node.db_path), "%s/%s", tmpdir, STORE_FILE);
-	pthread_mutex_init(&node.lock, NULL);
-	char *tpl = cu_path(template_dir, STORE_FILE);
-	if (tpl == NULL || cu_copy_file(tpl, node.db_path) != 0)
-		printf("fixture: cannot copy the template\n");
-	free(tpl);
+	tmpdir = cu_node_setup(&node, template_dir, "quorum", &identity);
 	st = open_store();
 	plant_user("officer1", HSM_USER_CO, K_OFFICER1);
 	plant_user("officer2", HSM_USER_CO, K_OFFICER2);
@@ -148,9 +116,7 @@ teardown(void)
 	store_close(other.store);
 	store_close(st);
 	st = NULL;
-	pthread_mutex_destroy(&node.lock);
-	cu_rmtree(tmpdir);
-	tmpdir = NULL;
+	cu_node_teardown(&node, &tmpdir);
 }
 
 static long long
@@ -707,23 +673,11 @@ static hsm_rc
 call_get_token(struct session *s, uint32_t service, const char *name, hsm_quorum_token *out)
 {
 	struct msg_get_token m = { service, (char *)name };
-	struct hbuf req, reply;
-	struct hrd r;
-	hsm_rc rc = 0xffffffffu;
+	struct hbuf req;
 	hbuf_init(&req);
-	hbuf_init(&reply);
 	msg_get_token_encode(&req, &m);
-	hrd_init(&r, req.data, req.len);
-	CU_ASSERT_EQUAL(op_get_token(s, &r, &reply, &rc), 0);
-	if (rc == HSM_RC_SUCCESS) {
-		hrd_init(&r, reply.data, reply.len);
-		CU_ASSERT_EQUAL(msg_token_decode(&r, out), 0);
-		CU_ASSERT_EQUAL(hrd_end(&r), 0);
-	} else {
-		CU_ASSERT_EQUAL(reply.len, 0);
-	}
+	hsm_rc rc = cu_call_for_token(op_get_token, s, &req, out);
 	hbuf_free(&req);
-	hbuf_free(&reply);
 	return rc;
 }
 
